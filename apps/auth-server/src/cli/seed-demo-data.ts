@@ -1,0 +1,42 @@
+#!/usr/bin/env node
+import { chmodSync, existsSync, writeFileSync } from 'node:fs';
+import { createPrismaClient, hasAnyClient } from '@portcullis/db';
+import { ConfigError, loadConfig } from '../config.js';
+import { createPasswordHasher } from '../credentials/password-hasher.js';
+import { seedDemoData } from '../seed/demo-data.js';
+
+/**
+ * `seed-demo-data <credentials-file>`: on an empty database, creates the demo data and writes its fresh
+ * credentials to the file (mode 0600); afterwards, leaves the database alone. Development mode only.
+ * Prints the credentials file's path, never the secrets: `npm start` shows them from the file.
+ */
+async function main(): Promise<void> {
+  const credentialsFile = process.argv[2];
+  if (!credentialsFile) {
+    console.error('usage: seed-demo-data <credentials-file>');
+    process.exit(2);
+  }
+  const config = loadConfig(process.env);
+  if (config.mode !== 'development') {
+    throw new Error('demo data is for development only (PORTCULLIS_MODE=development)');
+  }
+  const prisma = createPrismaClient({ databaseUrl: config.databaseUrl });
+  try {
+    if (await hasAnyClient(prisma)) {
+      if (!existsSync(credentialsFile)) console.warn(`database already has clients; ${credentialsFile} not written`);
+      return;
+    }
+    const credentials = await seedDemoData(prisma, await createPasswordHasher(config.argon2), config.clientSecretPepper);
+    writeFileSync(credentialsFile, `${JSON.stringify(credentials, null, 2)}\n`, { mode: 0o600 });
+    chmodSync(credentialsFile, 0o600);
+    console.info(`demo data created; credentials in ${credentialsFile}`);
+  } finally {
+    await prisma.$disconnect();
+  }
+}
+
+
+main().catch((error: unknown) => {
+  console.error(error instanceof ConfigError || error instanceof Error ? error.message : String(error));
+  process.exit(1);
+});

@@ -1,0 +1,130 @@
+import { z } from 'zod';
+
+/**
+ * The auth server's whole configuration, parsed once from the environment before anything starts
+ * (STYLE.md §2). Nothing else reads process.env. Secrets have no defaults in any mode: `npm start`
+ * generates development secrets into .data/ instead of shipping one in the code.
+ */
+
+const seconds = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+const list = (separator: RegExp) =>
+  z
+    .string()
+    .transform((value) => value.split(separator).map((item) => item.trim()).filter(Boolean))
+    .pipe(z.array(z.string()).min(1));
+/** 32 random bytes, base64url: `openssl rand -base64 32 | tr '+/' '-_' | tr -d '='`. */
+const secretKey = z
+  .string()
+  .transform((value) => Buffer.from(value, 'base64url'))
+  .refine((bytes) => bytes.length === 32, 'must be 32 bytes, base64url-encoded');
+
+const environmentSchema = z.object({
+  PORTCULLIS_MODE: z.enum(['production', 'development']).default('production'),
+  ISSUER: z.url(),
+  HOST: z.string().default('0.0.0.0'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(4000),
+  TRUST_PROXY: z.stringbool().default(false),
+  DATABASE_URL: z.url(),
+  KEY_ENCRYPTION_KEY: secretKey,
+  CLIENT_SECRET_PEPPER: secretKey,
+  SIGNING_ALG: z.enum(['ES256', 'EdDSA', 'PS256']).default('ES256'),
+  DEFAULT_RESOURCE: z.url(),
+  RESOURCES: list(/[\s,]+/).optional(),
+  SCOPES: list(/\s+/),
+  ACCESS_TOKEN_TTL_SECONDS: seconds(5 * 60),
+  CLIENT_CREDENTIALS_TTL_SECONDS: seconds(10 * 60),
+  REFRESH_TOKEN_IDLE_TTL_SECONDS: seconds(14 * 24 * 3600),
+  REFRESH_TOKEN_ABSOLUTE_TTL_SECONDS: seconds(30 * 24 * 3600),
+  KEY_ACTIVATION_DELAY_SECONDS: z.coerce.number().int().min(0).default(5 * 60),
+  KEY_RELOAD_INTERVAL_SECONDS: seconds(30),
+  ARGON2_MEMORY_KIB: z.coerce.number().int().min(8192).default(19_456),
+  ARGON2_TIME_COST: z.coerce.number().int().min(1).default(2),
+  ARGON2_PARALLELISM: z.coerce.number().int().min(1).default(1),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export interface AuthServerConfig {
+  mode: 'production' | 'development';
+  issuer: string;
+  host: string;
+  port: number;
+  trustProxy: boolean;
+  databaseUrl: string;
+  keyEncryptionKey: Buffer;
+  clientSecretPepper: Buffer;
+  signingAlg: 'ES256' | 'EdDSA' | 'PS256';
+  defaultResource: string;
+  resources: string[];
+  scopes: string[];
+  ttl: {
+    accessToken: number;
+    clientCredentials: number;
+    refreshTokenIdle: number;
+    refreshTokenAbsolute: number;
+  };
+  keyActivationDelaySeconds: number;
+  keyReloadIntervalSeconds: number;
+  argon2: { memoryCost: number; timeCost: number; parallelism: number };
+  logLevel: string;
+}
+
+export class ConfigError extends Error {
+  readonly problems: string[];
+  constructor(problems: string[]) {
+    super(`invalid configuration:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
+    this.name = 'ConfigError';
+    this.problems = problems;
+  }
+}
+
+/** Parses the environment; throws one ConfigError listing every problem found. */
+export function loadConfig(env: Record<string, string | undefined>): AuthServerConfig {
+  const parsed = environmentSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`));
+  }
+  const e = parsed.data;
+  const problems: string[] = [];
+  const resources = e.RESOURCES ?? [e.DEFAULT_RESOURCE];
+  if (!resources.includes(e.DEFAULT_RESOURCE)) problems.push('RESOURCES: must include DEFAULT_RESOURCE');
+  if (e.PORTCULLIS_MODE === 'production' && new URL(e.ISSUER).protocol !== 'https:') {
+    problems.push('ISSUER: must be an https URL in production (set PORTCULLIS_MODE=development for local http)');
+  }
+  if (e.KEY_ENCRYPTION_KEY.equals(e.CLIENT_SECRET_PEPPER)) {
+    problems.push('CLIENT_SECRET_PEPPER: must differ from KEY_ENCRYPTION_KEY');
+  }
+  if (e.REFRESH_TOKEN_IDLE_TTL_SECONDS > e.REFRESH_TOKEN_ABSOLUTE_TTL_SECONDS) {
+    problems.push('REFRESH_TOKEN_IDLE_TTL_SECONDS: must not exceed REFRESH_TOKEN_ABSOLUTE_TTL_SECONDS');
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  return {
+    mode: e.PORTCULLIS_MODE,
+    issuer: e.ISSUER.replace(/\/$/, ''),
+    host: e.HOST,
+    port: e.PORT,
+    trustProxy: e.TRUST_PROXY,
+    databaseUrl: e.DATABASE_URL,
+    keyEncryptionKey: e.KEY_ENCRYPTION_KEY,
+    clientSecretPepper: e.CLIENT_SECRET_PEPPER,
+    signingAlg: e.SIGNING_ALG,
+    defaultResource: e.DEFAULT_RESOURCE,
+    resources,
+    scopes: e.SCOPES,
+    ttl: {
+      accessToken: e.ACCESS_TOKEN_TTL_SECONDS,
+      clientCredentials: e.CLIENT_CREDENTIALS_TTL_SECONDS,
+      refreshTokenIdle: e.REFRESH_TOKEN_IDLE_TTL_SECONDS,
+      refreshTokenAbsolute: e.REFRESH_TOKEN_ABSOLUTE_TTL_SECONDS,
+    },
+    keyActivationDelaySeconds: e.KEY_ACTIVATION_DELAY_SECONDS,
+    keyReloadIntervalSeconds: e.KEY_RELOAD_INTERVAL_SECONDS,
+    argon2: { memoryCost: e.ARGON2_MEMORY_KIB, timeCost: e.ARGON2_TIME_COST, parallelism: e.ARGON2_PARALLELISM },
+    logLevel: e.LOG_LEVEL,
+  };
+}
+
+/** Longest life of anything a signing key signs: how long a superseded key must stay in JWKS. */
+export function longestAccessTokenLifetime(config: AuthServerConfig): number {
+  return Math.max(config.ttl.accessToken, config.ttl.clientCredentials);
+}

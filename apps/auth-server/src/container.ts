@@ -1,0 +1,65 @@
+import { createPrismaClient, deleteExpiredArtifacts } from '@portcullis/db';
+import type { Provider } from 'oidc-provider';
+import { createAuditRecorder } from './audit/audit-recorder.js';
+import { type AuthServerConfig, longestAccessTokenLifetime } from './config.js';
+import { createUserAuthenticator } from './credentials/authenticate-user.js';
+import { createPasswordHasher } from './credentials/password-hasher.js';
+import { createHealthRoutes, oauthMetadataAlias, securityHeaders } from './http/public-middleware.js';
+import { loadKeyRing } from './keys/signing-key-ring.js';
+import type { Logger } from './logger.js';
+import { createProvider } from './oidc/create-provider.js';
+import { createProviderHost, type ProviderHost } from './oidc/provider-host.js';
+
+export interface Container {
+  providerHost: ProviderHost;
+  close(): Promise<void>;
+}
+
+const ARTIFACT_CLEANUP_INTERVAL_MS = 60 * 60 * 1000;
+
+/** The composition root (STYLE.md §1): the one place that creates the PrismaClient and the Provider. */
+export async function createContainer(config: AuthServerConfig, logger: Logger): Promise<Container> {
+  const prisma = createPrismaClient({ databaseUrl: config.databaseUrl });
+  try {
+    const audit = createAuditRecorder(prisma, logger);
+    const hasher = await createPasswordHasher(config.argon2);
+    const authenticate = createUserAuthenticator(prisma, hasher, audit);
+    const healthRoutes = createHealthRoutes(prisma);
+    const keyRingOptions = {
+      keyEncryptionKey: config.keyEncryptionKey,
+      signingAlg: config.signingAlg,
+      longestTokenLifetimeSeconds: longestAccessTokenLifetime(config),
+    };
+
+    const buildProvider = (keyRing: Awaited<ReturnType<typeof loadKeyRing>>): Provider => {
+      const provider = createProvider(config, { prisma, keyRing, authenticate, audit, logger });
+      // Pipeline, outermost first; oidc-provider's own routes run after these.
+      for (const middleware of [securityHeaders, healthRoutes, oauthMetadataAlias]) provider.middleware.unshift(middleware);
+      return provider;
+    };
+    const providerHost = await createProviderHost(() => loadKeyRing(prisma, keyRingOptions), buildProvider);
+    logger.info({ kid: providerHost.keyRing().signingKid }, 'signing key loaded');
+
+    const keyReload = setInterval(() => {
+      providerHost
+        .reload()
+        .then((changed) => changed && logger.info({ kid: providerHost.keyRing().signingKid }, 'signing keys changed'))
+        .catch((error: unknown) => logger.error({ err: error }, 'signing key reload failed; keeping current keys'));
+    }, config.keyReloadIntervalSeconds * 1000).unref();
+    const cleanup = setInterval(() => {
+      deleteExpiredArtifacts(prisma).catch((error: unknown) => logger.warn({ err: error }, 'artifact cleanup failed'));
+    }, ARTIFACT_CLEANUP_INTERVAL_MS).unref();
+
+    return {
+      providerHost,
+      async close() {
+        clearInterval(keyReload);
+        clearInterval(cleanup);
+        await prisma.$disconnect();
+      },
+    };
+  } catch (error) {
+    await prisma.$disconnect();
+    throw error;
+  }
+}

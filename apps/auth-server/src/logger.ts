@@ -1,0 +1,18 @@
+import { pino, type Logger } from 'pino';
+
+export type { Logger } from 'pino';
+
+/**
+ * Structured JSON logs. Redaction is a second line of defence: no code path logs a token, password or
+ * secret, and these paths are blanked should one ever be passed by mistake.
+ */
+export function createLogger(level: string): Logger {
+  return pino({
+    level,
+    base: { service: 'auth-server' },
+    redact: {
+      paths: ['password', 'client_secret', 'access_token', 'refresh_token', 'authorization', '*.password', '*.authorization'],
+      censor: '[redacted]',
+    },
+  });
+}

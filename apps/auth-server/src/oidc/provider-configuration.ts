@@ -1,0 +1,69 @@
+import type { Configuration, KoaContextWithOIDC } from 'oidc-provider';
+import type { AuthServerConfig } from '../config.js';
+import type { KeyRing } from '../keys/signing-key-ring.js';
+
+export interface ProviderConfigurationDependencies {
+  adapter: NonNullable<Configuration['adapter']>;
+  keyRing: KeyRing;
+  getResourceServerInfo: (ctx: KoaContextWithOIDC, resource: string) => Promise<Record<string, unknown>>;
+  extraTokenClaims: (ctx: KoaContextWithOIDC, token: never) => Promise<Record<string, unknown> | undefined>;
+  findActiveAccount: (accountId: string) => Promise<boolean>;
+}
+
+/**
+ * The oidc-provider configuration as a pure function of our config (STYLE.md §2). Everything not needed by
+ * the three back-channel grants is off, so discovery lists exactly what is enabled.
+ */
+export function buildProviderConfiguration(
+  config: AuthServerConfig,
+  dependencies: ProviderConfigurationDependencies,
+): Configuration {
+  const { ttl } = config;
+  return {
+    adapter: dependencies.adapter,
+    clients: [],
+    jwks: { keys: dependencies.keyRing.privateJwks as NonNullable<Configuration['jwks']>['keys'] },
+    // Resource scopes are listed here too: oidc-provider only enforces a client's allow-list for known scopes.
+    scopes: ['offline_access', ...config.scopes],
+    claims: { openid: ['sub'] },
+    responseTypes: [],
+    clientAuthMethods: ['client_secret_basic', 'client_secret_post'],
+    clientDefaults: {
+      // With only EC/OKP keys, clients fail validation unless this matches the key's alg (STACK-NOTES).
+      id_token_signed_response_alg: dependencies.keyRing.signingAlg as 'ES256',
+      grant_types: [],
+      response_types: [],
+      token_endpoint_auth_method: 'client_secret_basic',
+    },
+    extraClientMetadata: { properties: ['first_party'] },
+    features: {
+      devInteractions: { enabled: false }, // on by default, and accepts any password
+      clientCredentials: { enabled: true },
+      revocation: { enabled: true },
+      introspection: { enabled: false },
+      userinfo: { enabled: false },
+      rpInitiatedLogout: { enabled: false },
+      resourceIndicators: {
+        enabled: true,
+        defaultResource: async () => config.defaultResource,
+        useGrantedResource: async () => true,
+        getResourceServerInfo: dependencies.getResourceServerInfo as never,
+      },
+    },
+    findAccount: async (_ctx, accountId) =>
+      (await dependencies.findActiveAccount(accountId)) ? { accountId, claims: async () => ({ sub: accountId }) } : undefined,
+    extraTokenClaims: dependencies.extraTokenClaims as never,
+    rotateRefreshToken: true,
+    ttl: {
+      AccessToken: ttl.accessToken,
+      ClientCredentials: ttl.clientCredentials,
+      Grant: ttl.refreshTokenAbsolute,
+      // Idle lifetime, capped by what is left of the absolute lifetime counted from the first issue (iiat).
+      RefreshToken: (_ctx, token) => {
+        const iiat = (token as { iiat?: number }).iiat ?? Math.floor(Date.now() / 1000);
+        const age = Math.floor(Date.now() / 1000) - iiat;
+        return Math.max(1, Math.min(ttl.refreshTokenIdle, ttl.refreshTokenAbsolute - age));
+      },
+    },
+  };
+}

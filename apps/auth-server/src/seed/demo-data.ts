@@ -1,0 +1,70 @@
+import { randomBytes } from 'node:crypto';
+import { type PrismaClient, upsertClient, upsertRole, upsertUser } from '@portcullis/db';
+import { generateClientSecret, hashClientSecret } from '../credentials/client-secret.js';
+import type { PasswordHasher } from '../credentials/password-hasher.js';
+
+export const demoScopes = ['items:read', 'items:write', 'items:delete'];
+
+export interface DemoCredentials {
+  users: { username: string; password: string; roles: string[] }[];
+  clients: { clientId: string; clientSecret: string; grantTypes: string[]; scopes: string[] }[];
+}
+
+const roles = [
+  { name: 'admin', description: 'Everything on items', permissions: ['items:read', 'items:write', 'items:delete'] },
+  { name: 'editor', description: 'Read and write items', permissions: ['items:read', 'items:write'] },
+  { name: 'viewer', description: 'Read items', permissions: ['items:read'] },
+];
+
+const users = [
+  { username: 'alice', roles: ['admin'] },
+  { username: 'bob', roles: ['editor'] },
+  { username: 'carol', roles: ['viewer'] },
+];
+
+/** Random per installation: a demo that ships known passwords is a demo that ships a backdoor. */
+function generatePassword(): string {
+  return randomBytes(12).toString('base64url');
+}
+
+/**
+ * Demo roles, permissions, users and two clients — a first-party web app (password + refresh_token) and a
+ * service (client_credentials) — with fresh random credentials, returned once for the caller to show.
+ */
+export async function seedDemoData(
+  prisma: PrismaClient,
+  hasher: PasswordHasher,
+  clientSecretPepper: Buffer,
+): Promise<DemoCredentials> {
+  for (const role of roles) await upsertRole(prisma, role);
+
+  const credentials: DemoCredentials = { users: [], clients: [] };
+  for (const user of users) {
+    const password = generatePassword();
+    await upsertUser(prisma, { username: user.username, passwordHash: await hasher.hash(password), roles: user.roles });
+    credentials.users.push({ username: user.username, password, roles: user.roles });
+  }
+
+  const clients = [
+    {
+      id: 'demo-web',
+      name: 'Demo web app (first party)',
+      grantTypes: ['password', 'refresh_token'],
+      scopes: demoScopes,
+      firstParty: true,
+    },
+    {
+      id: 'demo-service',
+      name: 'Demo back-end service',
+      grantTypes: ['client_credentials'],
+      scopes: ['items:read', 'items:write'],
+      roles: ['editor'],
+    },
+  ];
+  for (const client of clients) {
+    const secret = generateClientSecret();
+    await upsertClient(prisma, { ...client, secretHash: hashClientSecret(secret, clientSecretPepper) });
+    credentials.clients.push({ clientId: client.id, clientSecret: secret, grantTypes: client.grantTypes, scopes: client.scopes });
+  }
+  return credentials;
+}
