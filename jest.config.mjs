@@ -17,8 +17,8 @@ const project = (name, match) => ({
 
 export default {
   rootDir: '.',
-  globalSetup: '<rootDir>/test/support/global-setup.ts',
-  globalTeardown: '<rootDir>/test/support/global-teardown.ts',
+  globalSetup: '<rootDir>/test/support/global-setup.mjs',
+  globalTeardown: '<rootDir>/test/support/global-teardown.mjs',
   projects: [
     project('unit', '<rootDir>/{apps,packages}/*/test/unit/**/*.test.ts'),
     project('integration', '<rootDir>/{apps,packages}/*/test/integration/**/*.test.ts'),

@@ -1,4 +1,4 @@
-import { createDatabase, dropDatabase } from './postgres-admin.js';
+import { createDatabase, dropDatabase } from './postgres-admin.mjs';
 
 export interface TestDatabase {
   url: string;

@@ -23,7 +23,8 @@ export interface UserSpec {
 
 export interface ClientSpec {
   id: string;
-  name: string;
+  /** Shown to admins; defaults to the id. */
+  name?: string;
   secretHash: string | null;
   grantTypes: string[];
   scopes: string[];
@@ -84,7 +85,7 @@ export async function upsertUser(prisma: PrismaClient, spec: UserSpec): Promise<
 export async function upsertClient(prisma: PrismaClient, spec: ClientSpec): Promise<void> {
   await prisma.$transaction(async (tx) => {
     const fields = {
-      name: spec.name,
+      name: spec.name ?? spec.id,
       secretHash: spec.secretHash,
       grantTypes: spec.grantTypes,
       scopes: spec.scopes,

@@ -1,11 +1,13 @@
-import { applyMigrations } from '../../packages/db/src/migrations/apply-migrations.js';
-import { createDatabase, uniqueDatabaseName } from './postgres-admin.js';
+// @ts-check
+import { applyMigrations } from '@portcullis/db';
+import { createDatabase, uniqueDatabaseName } from './postgres-admin.mjs';
 
 /**
  * One migrated template database per test run; every test file clones it (test-database.ts), so files
- * run in parallel without sharing rows and nothing is left behind (global-teardown.ts drops them all).
+ * run in parallel without sharing rows, and global-teardown.mjs drops them all. Imports the built
+ * @portcullis/db: `npm test` builds first.
  */
-export default async function globalSetup(): Promise<void> {
+export default async function globalSetup() {
   const template = uniqueDatabaseName('portcullis_test_template');
   const url = await createDatabase(template);
   await applyMigrations({ connectionString: url });

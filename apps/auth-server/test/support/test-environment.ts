@@ -1,0 +1,26 @@
+import { randomBytes } from 'node:crypto';
+
+export const testResource = 'https://api.portcullis.test';
+export const otherResource = 'https://reports.portcullis.test';
+export const testScopes = ['items:read', 'items:write', 'items:delete'];
+
+/** A complete, valid environment for one auth server; secrets are fresh per call. */
+export function testEnvironment(databaseUrl: string, overrides: Record<string, string> = {}): Record<string, string> {
+  return {
+    PORTCULLIS_MODE: 'development',
+    ISSUER: 'http://127.0.0.1:4000',
+    HOST: '127.0.0.1',
+    PORT: '0',
+    DATABASE_URL: databaseUrl,
+    KEY_ENCRYPTION_KEY: randomBytes(32).toString('base64url'),
+    CLIENT_SECRET_PEPPER: randomBytes(32).toString('base64url'),
+    DEFAULT_RESOURCE: testResource,
+    RESOURCES: `${testResource},${otherResource}`,
+    SCOPES: testScopes.join(' '),
+    // Cheapest argon2id the config accepts: tests check behaviour, not cost.
+    ARGON2_MEMORY_KIB: '8192',
+    ARGON2_TIME_COST: '1',
+    LOG_LEVEL: 'silent',
+    ...overrides,
+  };
+}
