@@ -1,6 +1,9 @@
 // Jest runs TypeScript as native ES modules (oidc-provider 9 and jose 6 are ESM-only; see
 // shared/STACK-NOTES.md). @swc/jest strips types only: `npm run typecheck` is the type gate.
-const swc = ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2023' }, module: { type: 'es6' } }];
+const swc = [
+  '@swc/jest',
+  { jsc: { parser: { syntax: 'typescript' }, target: 'es2023' }, module: { type: 'es6' } },
+];
 
 /** @param {string} name @param {string} match */
 const project = (name, match) => ({

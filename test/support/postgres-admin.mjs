@@ -4,7 +4,8 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 
 /** Server the tests create their own databases on. Trust auth on these machines; override for others. */
-export const postgresAdminUrl = process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+export const postgresAdminUrl =
+  process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
 /** @param {string} name */
 export function databaseUrl(name) {
@@ -38,7 +39,9 @@ export async function withAdminClient(work) {
  * @param {string} name @param {string} [template] @returns {Promise<string>} the new database's URL
  */
 export async function createDatabase(name, template) {
-  await withAdminClient((c) => c.query(`CREATE DATABASE "${name}"${template ? ` TEMPLATE "${template}"` : ''}`));
+  await withAdminClient((c) =>
+    c.query(`CREATE DATABASE "${name}"${template ? ` TEMPLATE "${template}"` : ''}`),
+  );
   return databaseUrl(name);
 }
 

@@ -11,7 +11,8 @@ export interface TestDatabase {
  */
 export async function createTestDatabase(): Promise<TestDatabase> {
   const template = process.env.PORTCULLIS_TEST_TEMPLATE_DB;
-  if (!template) throw new Error('PORTCULLIS_TEST_TEMPLATE_DB is unset: run the tests through jest (npm test)');
+  if (!template)
+    throw new Error('PORTCULLIS_TEST_TEMPLATE_DB is unset: run the tests through jest (npm test)');
   const runPid = template.slice('portcullis_test_template_'.length).split('_')[0];
   const name = `portcullis_t_${runPid}_${Math.random().toString(36).slice(2, 10)}`;
   const url = await createDatabase(name, template);

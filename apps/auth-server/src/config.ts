@@ -10,7 +10,12 @@ const seconds = (fallback: number) => z.coerce.number().int().positive().default
 const list = (separator: RegExp) =>
   z
     .string()
-    .transform((value) => value.split(separator).map((item) => item.trim()).filter(Boolean))
+    .transform((value) =>
+      value
+        .split(separator)
+        .map((item) => item.trim())
+        .filter(Boolean),
+    )
     .pipe(z.array(z.string()).min(1));
 /** 32 random bytes, base64url: `openssl rand -base64 32 | tr '+/' '-_' | tr -d '='`. */
 const secretKey = z
@@ -35,7 +40,11 @@ const environmentSchema = z.object({
   CLIENT_CREDENTIALS_TTL_SECONDS: seconds(10 * 60),
   REFRESH_TOKEN_IDLE_TTL_SECONDS: seconds(14 * 24 * 3600),
   REFRESH_TOKEN_ABSOLUTE_TTL_SECONDS: seconds(30 * 24 * 3600),
-  KEY_ACTIVATION_DELAY_SECONDS: z.coerce.number().int().min(0).default(5 * 60),
+  KEY_ACTIVATION_DELAY_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .default(5 * 60),
   KEY_RELOAD_INTERVAL_SECONDS: seconds(30),
   ARGON2_MEMORY_KIB: z.coerce.number().int().min(8192).default(19_456),
   ARGON2_TIME_COST: z.coerce.number().int().min(1).default(2),
@@ -88,7 +97,9 @@ export function loadConfig(env: Record<string, string | undefined>): AuthServerC
   const resources = e.RESOURCES ?? [e.DEFAULT_RESOURCE];
   if (!resources.includes(e.DEFAULT_RESOURCE)) problems.push('RESOURCES: must include DEFAULT_RESOURCE');
   if (e.PORTCULLIS_MODE === 'production' && new URL(e.ISSUER).protocol !== 'https:') {
-    problems.push('ISSUER: must be an https URL in production (set PORTCULLIS_MODE=development for local http)');
+    problems.push(
+      'ISSUER: must be an https URL in production (set PORTCULLIS_MODE=development for local http)',
+    );
   }
   if (e.KEY_ENCRYPTION_KEY.equals(e.CLIENT_SECRET_PEPPER)) {
     problems.push('CLIENT_SECRET_PEPPER: must differ from KEY_ENCRYPTION_KEY');
@@ -119,7 +130,11 @@ export function loadConfig(env: Record<string, string | undefined>): AuthServerC
     },
     keyActivationDelaySeconds: e.KEY_ACTIVATION_DELAY_SECONDS,
     keyReloadIntervalSeconds: e.KEY_RELOAD_INTERVAL_SECONDS,
-    argon2: { memoryCost: e.ARGON2_MEMORY_KIB, timeCost: e.ARGON2_TIME_COST, parallelism: e.ARGON2_PARALLELISM },
+    argon2: {
+      memoryCost: e.ARGON2_MEMORY_KIB,
+      timeCost: e.ARGON2_TIME_COST,
+      parallelism: e.ARGON2_PARALLELISM,
+    },
     logLevel: e.LOG_LEVEL,
   };
 }

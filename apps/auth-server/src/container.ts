@@ -4,7 +4,12 @@ import { createAuditRecorder } from './audit/audit-recorder.js';
 import { type AuthServerConfig, longestAccessTokenLifetime } from './config.js';
 import { createUserAuthenticator } from './credentials/authenticate-user.js';
 import { createPasswordHasher } from './credentials/password-hasher.js';
-import { createHealthRoutes, oauthMetadataAlias, securityHeaders } from './http/public-middleware.js';
+import {
+  createHealthRoutes,
+  notFoundAsProblem,
+  oauthMetadataAlias,
+  securityHeaders,
+} from './http/public-middleware.js';
 import { loadKeyRing } from './keys/signing-key-ring.js';
 import type { Logger } from './logger.js';
 import { createProvider } from './oidc/create-provider.js';
@@ -33,8 +38,8 @@ export async function createContainer(config: AuthServerConfig, logger: Logger):
 
     const buildProvider = (keyRing: Awaited<ReturnType<typeof loadKeyRing>>): Provider => {
       const provider = createProvider(config, { prisma, keyRing, authenticate, audit, logger });
-      // Pipeline, outermost first; oidc-provider's own routes run after these.
-      for (const middleware of [securityHeaders, healthRoutes, oauthMetadataAlias]) provider.middleware.unshift(middleware);
+      // Our pipeline, outermost first, in front of oidc-provider's own routes.
+      provider.middleware.unshift(securityHeaders, notFoundAsProblem, healthRoutes, oauthMetadataAlias);
       return provider;
     };
     const providerHost = await createProviderHost(() => loadKeyRing(prisma, keyRingOptions), buildProvider);
@@ -43,11 +48,18 @@ export async function createContainer(config: AuthServerConfig, logger: Logger):
     const keyReload = setInterval(() => {
       providerHost
         .reload()
-        .then((changed) => changed && logger.info({ kid: providerHost.keyRing().signingKid }, 'signing keys changed'))
-        .catch((error: unknown) => logger.error({ err: error }, 'signing key reload failed; keeping current keys'));
+        .then(
+          (changed) =>
+            changed && logger.info({ kid: providerHost.keyRing().signingKid }, 'signing keys changed'),
+        )
+        .catch((error: unknown) =>
+          logger.error({ err: error }, 'signing key reload failed; keeping current keys'),
+        );
     }, config.keyReloadIntervalSeconds * 1000).unref();
     const cleanup = setInterval(() => {
-      deleteExpiredArtifacts(prisma).catch((error: unknown) => logger.warn({ err: error }, 'artifact cleanup failed'));
+      deleteExpiredArtifacts(prisma).catch((error: unknown) =>
+        logger.warn({ err: error }, 'artifact cleanup failed'),
+      );
     }, ARTIFACT_CLEANUP_INTERVAL_MS).unref();
 
     return {

@@ -1,4 +1,4 @@
-import { pino, type Logger } from 'pino';
+import { type Logger, pino } from 'pino';
 
 export type { Logger } from 'pino';
 
@@ -11,7 +11,15 @@ export function createLogger(level: string): Logger {
     level,
     base: { service: 'auth-server' },
     redact: {
-      paths: ['password', 'client_secret', 'access_token', 'refresh_token', 'authorization', '*.password', '*.authorization'],
+      paths: [
+        'password',
+        'client_secret',
+        'access_token',
+        'refresh_token',
+        'authorization',
+        '*.password',
+        '*.authorization',
+      ],
       censor: '[redacted]',
     },
   });

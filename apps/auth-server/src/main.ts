@@ -44,7 +44,8 @@ async function main(): Promise<void> {
 
 main().catch((error: unknown) => {
   // Config problems are the user's to fix: say what, without a stack trace.
-  const message = error instanceof ConfigError ? error.message : `auth-server failed to start: ${String(error)}`;
+  const message =
+    error instanceof ConfigError ? error.message : `auth-server failed to start: ${String(error)}`;
   console.error(message);
   process.exit(1);
 });

@@ -6,24 +6,30 @@
  * const candidate = await findLoginCandidate(prisma, 'alice');
  */
 export { applyMigrations } from './migrations/apply-migrations.js';
-export { createPrismaClient } from './prisma-client.js';
+export type { ArtifactPayload, ClientMetadataLoader, OidcAdapter } from './oidc-artifact-adapter.js';
+export { createOidcAdapterClass, deleteExpiredArtifacts } from './oidc-artifact-adapter.js';
 export { pingDatabase } from './ping-database.js';
 export type { PrismaClient, PrismaClientOptions } from './prisma-client.js';
-export { createOidcAdapterClass, deleteExpiredArtifacts } from './oidc-artifact-adapter.js';
-export type { ArtifactPayload, ClientMetadataLoader, OidcAdapter } from './oidc-artifact-adapter.js';
-export { recordAuditEvent } from './repositories/audit-events.js';
+export { createPrismaClient } from './prisma-client.js';
 export type { AuditEventInput } from './repositories/audit-events.js';
-export { getClientAuthorizations, getUserAuthorizations } from './repositories/authorizations.js';
+export { recordAuditEvent } from './repositories/audit-events.js';
 export type { SubjectAuthorizations } from './repositories/authorizations.js';
-export { findEnabledClient } from './repositories/clients.js';
+export { getClientAuthorizations, getUserAuthorizations } from './repositories/authorizations.js';
 export type { ClientRecord } from './repositories/clients.js';
-export { hasAnyClient, upsertClient, upsertRole, upsertUser } from './repositories/provisioning.js';
+export { findEnabledClient } from './repositories/clients.js';
 export type { ClientSpec, RoleSpec, UserSpec } from './repositories/provisioning.js';
+export { hasAnyClient, upsertClient, upsertRole, upsertUser } from './repositories/provisioning.js';
+export type { NewSigningKey, SigningKeyRecord, SigningKeyTransition } from './repositories/signing-keys.js';
 export {
   applySigningKeyTransitions,
   insertSigningKey,
   listPublishedSigningKeys,
 } from './repositories/signing-keys.js';
-export type { NewSigningKey, SigningKeyRecord, SigningKeyTransition } from './repositories/signing-keys.js';
-export { findActiveUser, findLoginCandidate, isUuid, normalizeUsername, replacePasswordHash } from './repositories/users.js';
 export type { LoginCandidate } from './repositories/users.js';
+export {
+  findActiveUser,
+  findLoginCandidate,
+  isUuid,
+  normalizeUsername,
+  replacePasswordHash,
+} from './repositories/users.js';

@@ -1,5 +1,4 @@
-import type { PrismaClient } from './generated/client.js';
-import type { Prisma } from './generated/client.js';
+import type { Prisma, PrismaClient } from './generated/client.js';
 
 /** What oidc-provider stores through an adapter (its `AdapterPayload`, kept structural here). */
 export type ArtifactPayload = Record<string, unknown> & {
@@ -30,7 +29,9 @@ export type ClientMetadataLoader = (clientId: string) => Promise<ArtifactPayload
 export function createOidcAdapterClass(
   prisma: PrismaClient,
   loadClient: ClientMetadataLoader,
-): new (model: string) => OidcAdapter {
+): new (
+  model: string,
+) => OidcAdapter {
   const findOne = async (where: Prisma.OidcArtifactWhereInput): Promise<ArtifactPayload | undefined> => {
     const row = await prisma.oidcArtifact.findFirst({ where });
     if (!row) return undefined;

@@ -23,10 +23,15 @@ async function main(): Promise<void> {
   const prisma = createPrismaClient({ databaseUrl: config.databaseUrl });
   try {
     if (await hasAnyClient(prisma)) {
-      if (!existsSync(credentialsFile)) console.warn(`database already has clients; ${credentialsFile} not written`);
+      if (!existsSync(credentialsFile))
+        console.warn(`database already has clients; ${credentialsFile} not written`);
       return;
     }
-    const credentials = await seedDemoData(prisma, await createPasswordHasher(config.argon2), config.clientSecretPepper);
+    const credentials = await seedDemoData(
+      prisma,
+      await createPasswordHasher(config.argon2),
+      config.clientSecretPepper,
+    );
     writeFileSync(credentialsFile, `${JSON.stringify(credentials, null, 2)}\n`, { mode: 0o600 });
     chmodSync(credentialsFile, 0o600);
     console.info(`demo data created; credentials in ${credentialsFile}`);
@@ -34,7 +39,6 @@ async function main(): Promise<void> {
     await prisma.$disconnect();
   }
 }
-
 
 main().catch((error: unknown) => {
   console.error(error instanceof ConfigError || error instanceof Error ? error.message : String(error));

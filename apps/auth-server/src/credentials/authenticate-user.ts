@@ -10,7 +10,11 @@ export const MAX_PASSWORD_BYTES = 1024;
  * Checks a username and password. Unknown user, wrong password and disabled account look the same from
  * outside — same answer, and an argon2 verify in every case so the time is the same too.
  */
-export function createUserAuthenticator(prisma: PrismaClient, hasher: PasswordHasher, audit: AuditRecorder): Authenticate {
+export function createUserAuthenticator(
+  prisma: PrismaClient,
+  hasher: PasswordHasher,
+  audit: AuditRecorder,
+): Authenticate {
   return async ({ username, password, clientId, ip }) => {
     const failed = (reason: string) => {
       audit({ type: 'login.failed', subject: username.slice(0, 200), clientId, ip, details: { reason } });

@@ -30,7 +30,11 @@ export interface KeySchedule {
 /** Clock skew allowed to verifiers (RFC 9068 consumers typically allow about a minute). */
 export const CLOCK_SKEW_SECONDS = 60;
 
-export function planKeySchedule(keys: ScheduledKey[], now: Date, longestTokenLifetimeSeconds: number): KeySchedule {
+export function planKeySchedule(
+  keys: ScheduledKey[],
+  now: Date,
+  longestTokenLifetimeSeconds: number,
+): KeySchedule {
   const live = keys.filter((key) => !key.retiresAt || key.retiresAt > now);
   const activated = live
     .filter((key) => key.status !== 'retired' && key.activatesAt <= now)
@@ -41,7 +45,9 @@ export function planKeySchedule(keys: ScheduledKey[], now: Date, longestTokenLif
   if (signer && signer.status !== 'active') transitions.push({ kid: signer.kid, status: 'active' });
   for (const key of superseded) {
     const supersededAt = signer?.activatesAt ?? now;
-    const retiresAt = new Date(supersededAt.getTime() + (longestTokenLifetimeSeconds + CLOCK_SKEW_SECONDS) * 1000);
+    const retiresAt = new Date(
+      supersededAt.getTime() + (longestTokenLifetimeSeconds + CLOCK_SKEW_SECONDS) * 1000,
+    );
     transitions.push({ kid: key.kid, status: 'retired', supersededAt, retiresAt });
   }
 

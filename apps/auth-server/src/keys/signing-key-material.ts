@@ -19,7 +19,12 @@ export async function generateSigningKey(alg: SigningAlg): Promise<GeneratedSign
   const publicJwk = await exportJWK(publicKey);
   const kid = await calculateJwkThumbprint(publicJwk);
   const common = { kid, alg, use: 'sig' };
-  return { kid, alg, publicJwk: { ...publicJwk, ...common }, privateJwk: { ...(await exportJWK(privateKey)), ...common } };
+  return {
+    kid,
+    alg,
+    publicJwk: { ...publicJwk, ...common },
+    privateJwk: { ...(await exportJWK(privateKey)), ...common },
+  };
 }
 
 /**

@@ -7,7 +7,12 @@ import {
 } from '@portcullis/db';
 import type { JWK } from 'jose';
 import { planKeySchedule } from './key-schedule.js';
-import { decryptPrivateJwk, encryptPrivateJwk, generateSigningKey, type SigningAlg } from './signing-key-material.js';
+import {
+  decryptPrivateJwk,
+  encryptPrivateJwk,
+  generateSigningKey,
+  type SigningAlg,
+} from './signing-key-material.js';
 
 export interface KeyRingOptions {
   keyEncryptionKey: Buffer;
@@ -24,7 +29,12 @@ export interface KeyRing {
   fingerprint: string;
 }
 
-async function createKey(prisma: PrismaClient, options: KeyRingOptions, activatesAt: Date, status: 'pending' | 'active') {
+async function createKey(
+  prisma: PrismaClient,
+  options: KeyRingOptions,
+  activatesAt: Date,
+  status: 'pending' | 'active',
+) {
   const key = await generateSigningKey(options.signingAlg);
   return insertSigningKey(prisma, {
     kid: key.kid,
@@ -40,7 +50,11 @@ async function createKey(prisma: PrismaClient, options: KeyRingOptions, activate
  * Loads the key ring, persisting the schedule's transitions. On the very first start there is no key and no
  * verifier has cached anything, so a key is created that signs at once.
  */
-export async function loadKeyRing(prisma: PrismaClient, options: KeyRingOptions, now = new Date()): Promise<KeyRing> {
+export async function loadKeyRing(
+  prisma: PrismaClient,
+  options: KeyRingOptions,
+  now = new Date(),
+): Promise<KeyRing> {
   let keys = await listPublishedSigningKeys(prisma, now);
   let schedule = planKeySchedule(keys, now, options.longestTokenLifetimeSeconds);
   if (!schedule.signingKid) {
@@ -55,7 +69,9 @@ export async function loadKeyRing(prisma: PrismaClient, options: KeyRingOptions,
   return {
     signingKid: signer.kid,
     signingAlg: signer.alg,
-    privateJwks: published.map((key) => decryptPrivateJwk(key.privateJwkEncrypted, key.kid, options.keyEncryptionKey)),
+    privateJwks: published.map((key) =>
+      decryptPrivateJwk(key.privateJwkEncrypted, key.kid, options.keyEncryptionKey),
+    ),
     fingerprint: `${signer.kid}|${published.map((key) => key.kid).join(',')}`,
   };
 }

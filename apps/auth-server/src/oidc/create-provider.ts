@@ -7,10 +7,15 @@ import type { KeyRing } from '../keys/signing-key-ring.js';
 import type { Logger } from '../logger.js';
 import { toClientMetadata } from './client-metadata.js';
 import { disallowedGrantAsUnauthorizedClient } from './disallowed-grant-as-unauthorized-client.js';
-import { type Authenticate, createPasswordGrantHandler, passwordGrantParameters, passwordGrantType } from './password-grant.js';
+import {
+  type Authenticate,
+  createPasswordGrantHandler,
+  passwordGrantParameters,
+  passwordGrantType,
+} from './password-grant.js';
 import { buildProviderConfiguration } from './provider-configuration.js';
-import { createResourceServerResolver } from './resource-servers.js';
 import { subscribeToProviderEvents } from './provider-events.js';
+import { createResourceServerResolver } from './resource-servers.js';
 import { createTokenClaims } from './token-claims.js';
 
 export interface ProviderDependencies {
@@ -55,7 +60,11 @@ export function createProvider(config: AuthServerConfig, dependencies: ProviderD
 
   provider.registerGrantType(
     passwordGrantType,
-    createPasswordGrantHandler({ authenticate: dependencies.authenticate, defaultResource: config.defaultResource, getResourceServerInfo }),
+    createPasswordGrantHandler({
+      authenticate: dependencies.authenticate,
+      defaultResource: config.defaultResource,
+      getResourceServerInfo,
+    }),
     passwordGrantParameters,
   );
   provider.use(disallowedGrantAsUnauthorizedClient);

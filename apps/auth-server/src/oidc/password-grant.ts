@@ -12,9 +12,12 @@ export const passwordGrantType = 'password';
 /** Only these parameters reach the handler; `resource` may not repeat (one audience per token). */
 export const passwordGrantParameters = ['username', 'password', 'scope', 'resource'];
 
-export type Authenticate = (request: { username: string; password: string; clientId: string; ip: string }) => Promise<
-  string | undefined
->;
+export type Authenticate = (request: {
+  username: string;
+  password: string;
+  clientId: string;
+  ip: string;
+}) => Promise<string | undefined>;
 
 interface ResourceServerInfo {
   scope: string;
@@ -63,13 +66,19 @@ export function createPasswordGrantHandler(dependencies: PasswordGrantDependenci
     const scopes = requestedScopes(ctx);
     const allowed = new Set((client.scope ?? '').split(' '));
     const notAllowed = scopes.filter((scope) => !allowed.has(scope));
-    if (notAllowed.length > 0) throw new errors.InvalidScope('requested scope is not allowed', notAllowed.join(' '));
+    if (notAllowed.length > 0)
+      throw new errors.InvalidScope('requested scope is not allowed', notAllowed.join(' '));
 
     const resource = requestedResource(ctx, dependencies.defaultResource);
     const resourceServerInfo = await dependencies.getResourceServerInfo(ctx, resource);
 
     // Credentials last: a malformed request costs no argon2 work.
-    const accountId = await dependencies.authenticate({ username, password, clientId: client.clientId, ip: ctx.ip });
+    const accountId = await dependencies.authenticate({
+      username,
+      password,
+      clientId: client.clientId,
+      ip: ctx.ip,
+    });
     if (!accountId) throw new errors.InvalidGrant('invalid username or password');
 
     const resourceScopes = new Set(resourceServerInfo.scope.split(' '));

@@ -51,7 +51,9 @@ export function buildProviderConfiguration(
       },
     },
     findAccount: async (_ctx, accountId) =>
-      (await dependencies.findActiveAccount(accountId)) ? { accountId, claims: async () => ({ sub: accountId }) } : undefined,
+      (await dependencies.findActiveAccount(accountId))
+        ? { accountId, claims: async () => ({ sub: accountId }) }
+        : undefined,
     extraTokenClaims: dependencies.extraTokenClaims as never,
     rotateRefreshToken: true,
     ttl: {

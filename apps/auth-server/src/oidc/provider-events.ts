@@ -6,7 +6,9 @@ import type { Logger } from '../logger.js';
 export function subscribeToProviderEvents(provider: Provider, audit: AuditRecorder, logger: Logger): void {
   provider.on('grant.success', (ctx: KoaContextWithOIDC) => {
     const { client, params, entities } = ctx.oidc;
-    const accessToken = (entities.AccessToken ?? entities.ClientCredentials) as { accountId?: string } | undefined;
+    const accessToken = (entities.AccessToken ?? entities.ClientCredentials) as
+      | { accountId?: string }
+      | undefined;
     audit({
       type: 'token.issued',
       actor: client?.clientId,
@@ -28,12 +30,20 @@ export function subscribeToProviderEvents(provider: Provider, audit: AuditRecord
     });
   });
 
-  provider.on('grant.error', (ctx: KoaContextWithOIDC, error: Error & { error?: string; error_description?: string }) => {
-    logger.info(
-      { event: 'grant.error', clientId: ctx.oidc.client?.clientId, error: error.error, description: error.error_description },
-      'token request refused',
-    );
-  });
+  provider.on(
+    'grant.error',
+    (ctx: KoaContextWithOIDC, error: Error & { error?: string; error_description?: string }) => {
+      logger.info(
+        {
+          event: 'grant.error',
+          clientId: ctx.oidc.client?.clientId,
+          error: error.error,
+          description: error.error_description,
+        },
+        'token request refused',
+      );
+    },
+  );
 
   provider.on('server_error', (_ctx: KoaContextWithOIDC, error: Error) => {
     logger.error({ err: error }, 'oidc-provider server error');

@@ -11,7 +11,11 @@ export interface DemoCredentials {
 }
 
 const roles = [
-  { name: 'admin', description: 'Everything on items', permissions: ['items:read', 'items:write', 'items:delete'] },
+  {
+    name: 'admin',
+    description: 'Everything on items',
+    permissions: ['items:read', 'items:write', 'items:delete'],
+  },
   { name: 'editor', description: 'Read and write items', permissions: ['items:read', 'items:write'] },
   { name: 'viewer', description: 'Read items', permissions: ['items:read'] },
 ];
@@ -41,7 +45,11 @@ export async function seedDemoData(
   const credentials: DemoCredentials = { users: [], clients: [] };
   for (const user of users) {
     const password = generatePassword();
-    await upsertUser(prisma, { username: user.username, passwordHash: await hasher.hash(password), roles: user.roles });
+    await upsertUser(prisma, {
+      username: user.username,
+      passwordHash: await hasher.hash(password),
+      roles: user.roles,
+    });
     credentials.users.push({ username: user.username, password, roles: user.roles });
   }
 
@@ -64,7 +72,12 @@ export async function seedDemoData(
   for (const client of clients) {
     const secret = generateClientSecret();
     await upsertClient(prisma, { ...client, secretHash: hashClientSecret(secret, clientSecretPepper) });
-    credentials.clients.push({ clientId: client.id, clientSecret: secret, grantTypes: client.grantTypes, scopes: client.scopes });
+    credentials.clients.push({
+      clientId: client.id,
+      clientSecret: secret,
+      grantTypes: client.grantTypes,
+      scopes: client.scopes,
+    });
   }
   return credentials;
 }

@@ -1,6 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { decodeProtectedHeader } from 'jose';
-import { addStandardRoles, basicAuthorization, startTestAuthServer, type TestAuthServer } from '../support/test-auth-server.js';
+import {
+  addStandardRoles,
+  basicAuthorization,
+  startTestAuthServer,
+  type TestAuthServer,
+} from '../support/test-auth-server.js';
 import { otherResource, testResource } from '../support/test-environment.js';
 
 const service = { id: 'svc-reports', secret: 'svc-reports-secret-0123456789abcdef0123456789' };
@@ -71,7 +76,10 @@ describe('client_credentials grant', () => {
   });
 
   it('audiences the token to a requested resource indicator (RFC 8707)', async () => {
-    const response = await server.token({ grant_type: 'client_credentials', scope: 'items:read', resource: otherResource }, service);
+    const response = await server.token(
+      { grant_type: 'client_credentials', scope: 'items:read', resource: otherResource },
+      service,
+    );
     expect(response.status).toBe(200);
     const { payload } = await server.verifyAccessToken(response.body.access_token as string, otherResource);
     expect(payload.aud).toBe(otherResource);
@@ -88,15 +96,24 @@ describe('client_credentials grant', () => {
   });
 
   it('answers invalid_client with a Basic challenge for a wrong secret, an unknown client and a disabled client alike', async () => {
-    const wrongSecret = await server.token({ grant_type: 'client_credentials' }, { id: service.id, secret: 'nope' });
-    const unknown = await server.token({ grant_type: 'client_credentials' }, { id: 'nobody', secret: 'nope' });
+    const wrongSecret = await server.token(
+      { grant_type: 'client_credentials' },
+      { id: service.id, secret: 'nope' },
+    );
+    const unknown = await server.token(
+      { grant_type: 'client_credentials' },
+      { id: 'nobody', secret: 'nope' },
+    );
     const disabled = await server.token(
       { grant_type: 'client_credentials' },
       { id: 'svc-disabled', secret: 'svc-disabled-secret-0123456789abcdef01234567' },
     );
     for (const response of [wrongSecret, unknown, disabled]) {
       expect(response.status).toBe(401);
-      expect(response.body).toEqual({ error: 'invalid_client', error_description: 'client authentication failed' });
+      expect(response.body).toEqual({
+        error: 'invalid_client',
+        error_description: 'client authentication failed',
+      });
       expect(response.headers.get('www-authenticate')).toMatch(/^Basic realm=/);
     }
   });
@@ -117,7 +134,11 @@ describe('client_credentials grant', () => {
         'content-type': 'application/x-www-form-urlencoded',
         authorization: basicAuthorization(service.id, service.secret),
       },
-      body: new URLSearchParams({ grant_type: 'client_credentials', client_id: service.id, client_secret: service.secret }),
+      body: new URLSearchParams({
+        grant_type: 'client_credentials',
+        client_id: service.id,
+        client_secret: service.secret,
+      }),
     });
     expect(response.status).toBe(400);
     expect(((await response.json()) as { error: string }).error).toBe('invalid_request');
@@ -154,7 +175,10 @@ describe('client_credentials grant', () => {
 
     const missing = await fetch(`${server.url}/token`, {
       method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: basicAuthorization(service.id, service.secret) },
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        authorization: basicAuthorization(service.id, service.secret),
+      },
       body: 'scope=items:read',
     });
     expect(missing.status).toBe(400);

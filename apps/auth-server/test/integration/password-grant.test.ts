@@ -12,8 +12,18 @@ describe('password grant', () => {
   beforeAll(async () => {
     server = await startTestAuthServer();
     await addStandardRoles(server.prisma);
-    aliceId = await server.addUser({ username: 'Alice', password: 'correct horse battery', roles: ['editor'], permissions: ['items:delete'] });
-    await server.addUser({ username: 'dora', password: 'dora password 123', roles: ['viewer'], disabled: true });
+    aliceId = await server.addUser({
+      username: 'Alice',
+      password: 'correct horse battery',
+      roles: ['editor'],
+      permissions: ['items:delete'],
+    });
+    await server.addUser({
+      username: 'dora',
+      password: 'dora password 123',
+      roles: ['viewer'],
+      disabled: true,
+    });
     await server.addClient({
       id: web.id,
       secret: web.secret,
@@ -32,14 +42,21 @@ describe('password grant', () => {
   afterAll(() => server.close());
 
   const login = (username: string, password: string, extra: Record<string, string> = {}) =>
-    server.token({ grant_type: 'password', username, password, scope: 'items:read items:write', ...extra }, web);
+    server.token(
+      { grant_type: 'password', username, password, scope: 'items:read items:write', ...extra },
+      web,
+    );
 
   it('issues a JWT with the user roles, the union of direct and role permissions, and the grant id', async () => {
     const response = await login('alice', 'correct horse battery');
 
     expect(response.status).toBe(200);
     expect(response.headers.get('cache-control')).toBe('no-store');
-    expect(response.body).toMatchObject({ token_type: 'Bearer', expires_in: 300, scope: 'items:read items:write' });
+    expect(response.body).toMatchObject({
+      token_type: 'Bearer',
+      expires_in: 300,
+      scope: 'items:read items:write',
+    });
     expect(typeof response.body.refresh_token).toBe('string');
     const { payload } = await server.verifyAccessToken(response.body.access_token as string);
     expect(payload).toMatchObject({
@@ -73,7 +90,9 @@ describe('password grant', () => {
 
   it('records failed logins in the audit log without the password', async () => {
     await login('alice', 'another wrong password');
-    const events = await server.prisma.auditEvent.findMany({ where: { type: 'login.failed', subject: 'alice' } });
+    const events = await server.prisma.auditEvent.findMany({
+      where: { type: 'login.failed', subject: 'alice' },
+    });
     expect(events.length).toBeGreaterThan(0);
     expect(JSON.stringify(events)).not.toContain('another wrong password');
   });
@@ -107,7 +126,11 @@ describe('password grant', () => {
     const unknown = await login('alice', 'correct horse battery', { resource: 'https://elsewhere.example' });
     expect(unknown.body.error).toBe('invalid_target');
 
-    const body = new URLSearchParams({ grant_type: 'password', username: 'alice', password: 'correct horse battery' });
+    const body = new URLSearchParams({
+      grant_type: 'password',
+      username: 'alice',
+      password: 'correct horse battery',
+    });
     body.append('resource', testResource);
     body.append('resource', testResource);
     const response = await fetch(`${server.url}/token`, {

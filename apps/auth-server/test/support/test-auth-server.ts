@@ -2,12 +2,12 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createPrismaClient, type PrismaClient, upsertClient, upsertRole, upsertUser } from '@portcullis/db';
 import { createLocalJWKSet, type JSONWebKeySet, jwtVerify } from 'jose';
+import { createTestDatabase, type TestDatabase } from '../../../../test/support/test-database.js';
 import { type AuthServerConfig, loadConfig } from '../../src/config.js';
-import { createContainer, type Container } from '../../src/container.js';
+import { type Container, createContainer } from '../../src/container.js';
 import { hashClientSecret } from '../../src/credentials/client-secret.js';
 import { createPasswordHasher } from '../../src/credentials/password-hasher.js';
 import { createLogger } from '../../src/logger.js';
-import { createTestDatabase, type TestDatabase } from '../../../../test/support/test-database.js';
 import { testEnvironment, testResource } from './test-environment.js';
 
 export interface TestAuthServer {
@@ -19,7 +19,13 @@ export interface TestAuthServer {
   token(params: Record<string, string>, basic?: { id: string; secret: string }): Promise<TokenResponse>;
   jwks(): Promise<JSONWebKeySet>;
   verifyAccessToken(token: string, audience?: string): ReturnType<typeof jwtVerify>;
-  addUser(spec: { username: string; password: string; roles?: string[]; permissions?: string[]; disabled?: boolean }): Promise<string>;
+  addUser(spec: {
+    username: string;
+    password: string;
+    roles?: string[];
+    permissions?: string[];
+    disabled?: boolean;
+  }): Promise<string>;
   addClient(spec: {
     id: string;
     secret: string;
@@ -72,7 +78,11 @@ export async function startTestAuthServer(overrides: Record<string, string> = {}
         },
         body: new URLSearchParams(params),
       });
-      return { status: response.status, headers: response.headers, body: (await response.json()) as Record<string, unknown> };
+      return {
+        status: response.status,
+        headers: response.headers,
+        body: (await response.json()) as Record<string, unknown>,
+      };
     },
     jwks,
     async verifyAccessToken(token, audience = testResource) {
@@ -87,7 +97,10 @@ export async function startTestAuthServer(overrides: Record<string, string> = {}
       return upsertUser(prisma, { ...spec, passwordHash: await hasher.hash(password) });
     },
     async addClient({ secret, ...spec }) {
-      await upsertClient(prisma, { ...spec, secretHash: hashClientSecret(secret, config.clientSecretPepper) });
+      await upsertClient(prisma, {
+        ...spec,
+        secretHash: hashClientSecret(secret, config.clientSecretPepper),
+      });
     },
     async close() {
       server.closeAllConnections();

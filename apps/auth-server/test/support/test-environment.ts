@@ -5,7 +5,10 @@ export const otherResource = 'https://reports.portcullis.test';
 export const testScopes = ['items:read', 'items:write', 'items:delete'];
 
 /** A complete, valid environment for one auth server; secrets are fresh per call. */
-export function testEnvironment(databaseUrl: string, overrides: Record<string, string> = {}): Record<string, string> {
+export function testEnvironment(
+  databaseUrl: string,
+  overrides: Record<string, string> = {},
+): Record<string, string> {
   return {
     PORTCULLIS_MODE: 'development',
     ISSUER: 'http://127.0.0.1:4000',

@@ -1,5 +1,4 @@
-import type { PrismaClient } from '../generated/client.js';
-import type { Prisma } from '../generated/client.js';
+import type { Prisma, PrismaClient } from '../generated/client.js';
 
 export interface AuditEventInput {
   type: string;

@@ -7,7 +7,9 @@ export interface SubjectAuthorizations {
 }
 
 const rolesWithPermissions = {
-  select: { role: { select: { name: true, permissions: { select: { permission: { select: { name: true } } } } } } },
+  select: {
+    role: { select: { name: true, permissions: { select: { permission: { select: { name: true } } } } } },
+  },
 } as const;
 const directPermissions = { select: { permission: { select: { name: true } } } } as const;
 
@@ -17,12 +19,16 @@ type PermissionLink = { permission: { name: string } };
 function unionOf(roleLinks: RoleLink[], permissionLinks: PermissionLink[]): SubjectAuthorizations {
   const roles = new Set(roleLinks.map((link) => link.role.name));
   const permissions = new Set(permissionLinks.map((link) => link.permission.name));
-  for (const { role } of roleLinks) for (const { permission } of role.permissions) permissions.add(permission.name);
+  for (const { role } of roleLinks)
+    for (const { permission } of role.permissions) permissions.add(permission.name);
   return { roles: [...roles].sort(), permissions: [...permissions].sort() };
 }
 
 /** A user's roles, and the union of direct and role-derived permissions. */
-export async function getUserAuthorizations(prisma: PrismaClient, userId: string): Promise<SubjectAuthorizations> {
+export async function getUserAuthorizations(
+  prisma: PrismaClient,
+  userId: string,
+): Promise<SubjectAuthorizations> {
   const user = await prisma.user.findUnique({
     where: { id: userId },
     select: { roles: rolesWithPermissions, permissions: directPermissions },

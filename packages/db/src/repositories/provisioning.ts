@@ -62,22 +62,34 @@ export async function upsertRole(prisma: PrismaClient, spec: RoleSpec): Promise<
     });
     const ids = await permissionIds(tx, spec.permissions);
     await tx.rolePermission.deleteMany({ where: { roleId: role.id } });
-    await tx.rolePermission.createMany({ data: ids.map((permissionId) => ({ roleId: role.id, permissionId })) });
+    await tx.rolePermission.createMany({
+      data: ids.map((permissionId) => ({ roleId: role.id, permissionId })),
+    });
     return role.id;
   });
 }
 
 export async function upsertUser(prisma: PrismaClient, spec: UserSpec): Promise<string> {
   return prisma.$transaction(async (tx) => {
-    const fields = { email: spec.email ?? null, passwordHash: spec.passwordHash, disabled: spec.disabled ?? false };
+    const fields = {
+      email: spec.email ?? null,
+      passwordHash: spec.passwordHash,
+      disabled: spec.disabled ?? false,
+    };
     const username = normalizeUsername(spec.username);
-    const user = await tx.user.upsert({ where: { username }, create: { username, ...fields }, update: fields });
+    const user = await tx.user.upsert({
+      where: { username },
+      create: { username, ...fields },
+      update: fields,
+    });
     const roles = await roleIds(tx, spec.roles ?? []);
     const permissions = await permissionIds(tx, spec.permissions ?? []);
     await tx.userRole.deleteMany({ where: { userId: user.id } });
     await tx.userRole.createMany({ data: roles.map((roleId) => ({ userId: user.id, roleId })) });
     await tx.userPermission.deleteMany({ where: { userId: user.id } });
-    await tx.userPermission.createMany({ data: permissions.map((permissionId) => ({ userId: user.id, permissionId })) });
+    await tx.userPermission.createMany({
+      data: permissions.map((permissionId) => ({ userId: user.id, permissionId })),
+    });
     return user.id;
   });
 }

@@ -1,5 +1,4 @@
-import type { PrismaClient, SigningKey } from '../generated/client.js';
-import type { Prisma } from '../generated/client.js';
+import type { Prisma, PrismaClient, SigningKey } from '../generated/client.js';
 
 export type SigningKeyRecord = SigningKey;
 

@@ -11,7 +11,10 @@ export function normalizeUsername(username: string): string {
   return username.trim().toLowerCase();
 }
 
-export async function findLoginCandidate(prisma: PrismaClient, username: string): Promise<LoginCandidate | null> {
+export async function findLoginCandidate(
+  prisma: PrismaClient,
+  username: string,
+): Promise<LoginCandidate | null> {
   return prisma.user.findUnique({
     where: { username: normalizeUsername(username) },
     select: { id: true, passwordHash: true, disabled: true },
@@ -19,7 +22,10 @@ export async function findLoginCandidate(prisma: PrismaClient, username: string)
 }
 
 /** An account that may still hold tokens: exists and is not disabled. */
-export async function findActiveUser(prisma: PrismaClient, id: string): Promise<{ id: string; username: string } | null> {
+export async function findActiveUser(
+  prisma: PrismaClient,
+  id: string,
+): Promise<{ id: string; username: string } | null> {
   if (!isUuid(id)) return null;
   return prisma.user.findFirst({ where: { id, disabled: false }, select: { id: true, username: true } });
 }
@@ -31,7 +37,10 @@ export async function replacePasswordHash(
   previousHash: string,
   nextHash: string,
 ): Promise<void> {
-  await prisma.user.updateMany({ where: { id, passwordHash: previousHash }, data: { passwordHash: nextHash } });
+  await prisma.user.updateMany({
+    where: { id, passwordHash: previousHash },
+    data: { passwordHash: nextHash },
+  });
 }
 
 const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
