@@ -18,7 +18,7 @@ export { getClientAuthorizations, getUserAuthorizations } from './repositories/a
 export type { ClientRecord } from './repositories/clients.js';
 export { findEnabledClient } from './repositories/clients.js';
 export type { ClientSpec, RoleSpec, UserSpec } from './repositories/provisioning.js';
-export { hasAnyClient, upsertClient, upsertRole, upsertUser } from './repositories/provisioning.js';
+export { upsertClient, upsertRole, upsertUser } from './repositories/provisioning.js';
 export type { NewSigningKey, SigningKeyRecord, SigningKeyTransition } from './repositories/signing-keys.js';
 export {
   applySigningKeyTransitions,

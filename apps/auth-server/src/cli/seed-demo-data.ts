@@ -1,14 +1,15 @@
 #!/usr/bin/env node
 import { chmodSync, existsSync, writeFileSync } from 'node:fs';
-import { createPrismaClient, hasAnyClient } from '@portcullis/db';
+import { createPrismaClient } from '@portcullis/db';
 import { ConfigError, loadConfig } from '../config.js';
 import { createPasswordHasher } from '../credentials/password-hasher.js';
 import { seedDemoData } from '../seed/demo-data.js';
 
 /**
- * `seed-demo-data <credentials-file>`: on an empty database, creates the demo data and writes its fresh
- * credentials to the file (mode 0600); afterwards, leaves the database alone. Development mode only.
- * Prints the credentials file's path, never the secrets: `npm start` shows them from the file.
+ * `seed-demo-data <credentials-file>`: when the file does not exist, creates (or resets) the demo roles,
+ * users and clients with fresh credentials and writes those to the file (mode 0600); when it exists, does
+ * nothing, so restarts keep the credentials. Touches only the demo records, by name. Development mode only.
+ * Prints the file's path, never the secrets: `npm start` shows them from the file.
  */
 async function main(): Promise<void> {
   const credentialsFile = process.argv[2];
@@ -22,11 +23,7 @@ async function main(): Promise<void> {
   }
   const prisma = createPrismaClient({ databaseUrl: config.databaseUrl });
   try {
-    if (await hasAnyClient(prisma)) {
-      if (!existsSync(credentialsFile))
-        console.warn(`database already has clients; ${credentialsFile} not written`);
-      return;
-    }
+    if (existsSync(credentialsFile)) return;
     const credentials = await seedDemoData(
       prisma,
       await createPasswordHasher(config.argon2),
@@ -34,7 +31,7 @@ async function main(): Promise<void> {
     );
     writeFileSync(credentialsFile, `${JSON.stringify(credentials, null, 2)}\n`, { mode: 0o600 });
     chmodSync(credentialsFile, 0o600);
-    console.info(`demo data created; credentials in ${credentialsFile}`);
+    console.info(`demo data ready; fresh credentials in ${credentialsFile}`);
   } finally {
     await prisma.$disconnect();
   }

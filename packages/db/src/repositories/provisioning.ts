@@ -116,8 +116,3 @@ export async function upsertClient(prisma: PrismaClient, spec: ClientSpec): Prom
     });
   });
 }
-
-/** True once any client exists: the seed uses it to run on first start only. */
-export async function hasAnyClient(prisma: PrismaClient): Promise<boolean> {
-  return (await prisma.client.count()) > 0;
-}

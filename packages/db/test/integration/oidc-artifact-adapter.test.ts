@@ -1,6 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createTestDatabase, type TestDatabase } from '../../../../test/support/test-database.js';
-import { createOidcAdapterClass, deleteExpiredArtifacts, type OidcAdapter } from '../../src/oidc-artifact-adapter.js';
+import {
+  createOidcAdapterClass,
+  deleteExpiredArtifacts,
+  type OidcAdapter,
+} from '../../src/oidc-artifact-adapter.js';
 import { createPrismaClient, type PrismaClient } from '../../src/prisma-client.js';
 
 /** oidc-provider's adapter contract, against real PostgreSQL. */
@@ -12,7 +16,9 @@ describe('PostgreSQL oidc-provider adapter', () => {
   beforeAll(async () => {
     database = await createTestDatabase();
     prisma = createPrismaClient({ databaseUrl: database.url, poolMax: 2 });
-    Adapter = createOidcAdapterClass(prisma, async (id) => (id === 'known' ? { client_id: 'known' } : undefined));
+    Adapter = createOidcAdapterClass(prisma, async (id) =>
+      id === 'known' ? { client_id: 'known' } : undefined,
+    );
   });
   afterAll(async () => {
     await prisma.$disconnect();

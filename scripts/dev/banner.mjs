@@ -1,0 +1,42 @@
+// @ts-check
+
+/**
+ * What `npm start` prints once the servers answer: where they are and a working curl line per grant.
+ * Demo credentials are printed in development only (this launcher runs nothing else).
+ * @param {{ issuer: string, resource: string, notes: string[],
+ *   credentials: { users: { username: string, password: string, roles: string[] }[],
+ *     clients: { clientId: string, clientSecret: string, grantTypes: string[] }[] } | undefined }} input
+ * @returns {string}
+ */
+export function renderBanner({ issuer, resource, notes, credentials }) {
+  const lines = ['', 'Portcullis is running (development mode).', ...notes.map((note) => `  ${note}`)];
+  lines.push(`  auth-server: ${issuer}   discovery: ${issuer}/.well-known/openid-configuration`);
+  lines.push(`  access tokens are audienced to: ${resource}`, '');
+  if (!credentials)
+    return [...lines, 'No demo credentials: .data/demo-credentials.json is missing.'].join('\n');
+  const web = credentials.clients.find((client) => client.clientId === 'demo-web');
+  const service = credentials.clients.find((client) => client.clientId === 'demo-service');
+  const alice = credentials.users.find((user) => user.username === 'alice');
+  lines.push('Demo users (password):');
+  for (const user of credentials.users)
+    lines.push(`  ${user.username.padEnd(6)} ${user.password}   roles: ${user.roles.join(', ')}`);
+  lines.push('Demo clients (secret):');
+  for (const client of credentials.clients)
+    lines.push(
+      `  ${client.clientId.padEnd(13)} ${client.clientSecret}   grants: ${client.grantTypes.join(', ')}`,
+    );
+  if (web && service && alice) {
+    lines.push(
+      '',
+      'Get a token:',
+      '  # client_credentials (a back-end service)',
+      `  curl -s -u ${service.clientId}:${service.clientSecret} -d grant_type=client_credentials -d scope=items:read ${issuer}/token`,
+      '  # password (the first-party web app logging alice in)',
+      `  curl -s -u ${web.clientId}:${web.clientSecret} -d grant_type=password -d username=${alice.username} --data-urlencode password=${alice.password} -d 'scope=items:read items:write' ${issuer}/token`,
+      '  # refresh_token (use the refresh_token from the previous answer; each one works once)',
+      `  curl -s -u ${web.clientId}:${web.clientSecret} -d grant_type=refresh_token -d refresh_token=REFRESH_TOKEN ${issuer}/token`,
+    );
+  }
+  lines.push('', 'Stop with Ctrl+C.');
+  return lines.join('\n');
+}

@@ -1,0 +1,108 @@
+// @ts-check
+// `npm start`: development servers with demo data (DESIGN.md, "Running it"). Runs the built apps:
+// the npm script builds first.
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { applyMigrations } from '@portcullis/db';
+import { renderBanner } from './banner.mjs';
+import { loadOrCreateDevSecrets } from './dev-secrets.mjs';
+import { resolveServices } from './resolve-services.mjs';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const dataDir = `${root}.data`;
+const credentialsFile = `${dataDir}/demo-credentials.json`;
+const authServerPort = process.env.PORT ?? '4000';
+const issuer = process.env.ISSUER ?? `http://localhost:${authServerPort}`;
+const resource = process.env.DEFAULT_RESOURCE ?? 'http://localhost:4001';
+
+/** @type {import('node:child_process').ChildProcess[]} */
+const children = [];
+/** @type {(() => Promise<void>) | undefined} */
+let stopServices;
+
+/** @param {number} code */
+async function shutdown(code) {
+  for (const child of children) if (child.exitCode === null) child.kill('SIGTERM');
+  await Promise.all(
+    children.map((child) =>
+      child.exitCode === null ? new Promise((r) => child.once('exit', r)) : undefined,
+    ),
+  );
+  await stopServices?.();
+  process.exit(code);
+}
+
+/**
+ * @param {string} script relative to the repository root
+ * @param {string[]} args
+ * @param {NodeJS.ProcessEnv} env
+ * @returns {Promise<void>}
+ */
+function runToCompletion(script, args, env) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [`${root}${script}`, ...args], { env, stdio: 'inherit' });
+    child.once('exit', (code) =>
+      code === 0 ? resolve() : reject(new Error(`${script} exited with ${code}`)),
+    );
+  });
+}
+
+/** @param {string} url @param {number} timeoutMs */
+async function waitUntilHealthy(url, timeoutMs) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`${url} did not answer within ${timeoutMs / 1000} s`);
+}
+
+async function main() {
+  mkdirSync(dataDir, { recursive: true });
+  const services = await resolveServices({ dataDir });
+  stopServices = services.stop;
+  await applyMigrations({ connectionString: services.databaseUrl, log: (line) => console.info(line) });
+
+  /** @type {NodeJS.ProcessEnv} */
+  const env = {
+    PORTCULLIS_MODE: 'development',
+    HOST: '127.0.0.1',
+    SCOPES: 'items:read items:write items:delete',
+    ...loadOrCreateDevSecrets(`${dataDir}/dev-secrets.json`),
+    ...process.env,
+    PORT: authServerPort,
+    ISSUER: issuer,
+    DEFAULT_RESOURCE: resource,
+    DATABASE_URL: services.databaseUrl,
+    ...(services.redisUrl ? { REDIS_URL: services.redisUrl } : {}),
+  };
+  await runToCompletion('apps/auth-server/dist/cli/seed-demo-data.js', [credentialsFile], env);
+
+  const authServer = spawn(process.execPath, [`${root}apps/auth-server/dist/main.js`], {
+    env,
+    stdio: 'inherit',
+  });
+  children.push(authServer);
+  authServer.once('exit', (code) => {
+    console.error(`auth-server exited (${code}); stopping`);
+    void shutdown(1);
+  });
+  await waitUntilHealthy(`http://127.0.0.1:${authServerPort}/healthz`, 30_000);
+
+  const credentials = existsSync(credentialsFile)
+    ? JSON.parse(readFileSync(credentialsFile, 'utf8'))
+    : undefined;
+  console.info(renderBanner({ issuer, resource, notes: services.notes, credentials }));
+}
+
+process.on('SIGINT', () => void shutdown(0));
+process.on('SIGTERM', () => void shutdown(0));
+main().catch(async (error) => {
+  console.error(`npm start failed: ${error instanceof Error ? error.message : String(error)}`);
+  await shutdown(1);
+});
