@@ -73,4 +73,4 @@ export async function resolvePostgres({ env, dir, shownDir, probeDefaults, log }
 }
 
 /** @param {number} ms */
-const seconds = (ms) => `${(ms / 1000).toFixed(1)} s`;
+const seconds = (ms) => (ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`);

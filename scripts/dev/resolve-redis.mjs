@@ -40,9 +40,8 @@ export async function resolveRedis({ env, dir, shownDir, probeDefaults, log }) {
 
   const binary = findOnPath('redis-server', env.PATH);
   if (!binary) {
-    notes.push(
-      `Redis: none (no REDIS_URL, no server on 127.0.0.1:6379, no redis-server on PATH); get it with: ${installHint()}`,
-    );
+    const looked = probeDefaults ? 'no REDIS_URL, no server on 127.0.0.1:6379' : 'no REDIS_URL';
+    notes.push(`Redis: none (${looked}, no redis-server on PATH); get it with: ${installHint()}`);
     return { url: undefined, notes, stop: async () => {} };
   }
   log(`Redis: starting ${binary}`);

@@ -7,7 +7,9 @@ import { resolveRedis } from './resolve-redis.mjs';
 
 /**
  * @param {{ dataDir: string, env?: Record<string, string | undefined>, log?: (line: string) => void,
- *   probeDefaults?: boolean }} options `probeDefaults: false` skips 127.0.0.1:5432 / :6379 (tests)
+ *   probeDefaults?: boolean }} options `env` supplies DATABASE_URL, REDIS_URL and the PATH searched for
+ *   redis-server; `probeDefaults: false` skips 127.0.0.1:5432 and :6379 (tests); embedded data goes to
+ *   `<dataDir>/postgres` and `<dataDir>/redis`.
  * @returns {Promise<{ databaseUrl: string, redisUrl: string | undefined, notes: string[], stop: () => Promise<void> }>}
  */
 export async function resolveServices({

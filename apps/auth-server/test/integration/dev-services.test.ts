@@ -8,7 +8,7 @@ import { freePort } from '../../../../scripts/dev/free-port.mjs';
 import { pingRedis } from '../../../../scripts/dev/redis-ping.mjs';
 import { findOnPath } from '../../../../scripts/dev/redis-server.mjs';
 import { resolveServices } from '../../../../scripts/dev/resolve-services.mjs';
-import { postgresAdminUrl } from '../../../../test/support/postgres-admin.js';
+import { postgresAdminUrl } from '../../../../test/support/postgres-admin.mjs';
 
 const quiet = () => {};
 
