@@ -17,6 +17,8 @@ import { createProviderHost, type ProviderHost } from './oidc/provider-host.js';
 
 export interface Container {
   providerHost: ProviderHost;
+  /** Waits for queued audit writes (tests read the audit log right after a request). */
+  flushAudit(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -28,7 +30,7 @@ export async function createContainer(config: AuthServerConfig, logger: Logger):
   try {
     const audit = createAuditRecorder(prisma, logger);
     const hasher = await createPasswordHasher(config.argon2);
-    const authenticate = createUserAuthenticator(prisma, hasher, audit);
+    const authenticate = createUserAuthenticator(prisma, hasher, audit.record);
     const healthRoutes = createHealthRoutes(prisma);
     const keyRingOptions = {
       keyEncryptionKey: config.keyEncryptionKey,
@@ -37,7 +39,7 @@ export async function createContainer(config: AuthServerConfig, logger: Logger):
     };
 
     const buildProvider = (keyRing: Awaited<ReturnType<typeof loadKeyRing>>): Provider => {
-      const provider = createProvider(config, { prisma, keyRing, authenticate, audit, logger });
+      const provider = createProvider(config, { prisma, keyRing, authenticate, audit: audit.record, logger });
       // Our pipeline, outermost first, in front of oidc-provider's own routes.
       provider.middleware.unshift(securityHeaders, notFoundAsProblem, healthRoutes, oauthMetadataAlias);
       return provider;
@@ -64,9 +66,11 @@ export async function createContainer(config: AuthServerConfig, logger: Logger):
 
     return {
       providerHost,
+      flushAudit: () => audit.flush(),
       async close() {
         clearInterval(keyReload);
         clearInterval(cleanup);
+        await audit.flush();
         await prisma.$disconnect();
       },
     };

@@ -1,5 +1,5 @@
 import { findLoginCandidate, type PrismaClient, replacePasswordHash } from '@portcullis/db';
-import type { AuditRecorder } from '../audit/audit-recorder.js';
+import type { RecordAuditEvent } from '../audit/audit-recorder.js';
 import type { Authenticate } from '../oidc/password-grant.js';
 import type { PasswordHasher } from './password-hasher.js';
 
@@ -13,7 +13,7 @@ export const MAX_PASSWORD_BYTES = 1024;
 export function createUserAuthenticator(
   prisma: PrismaClient,
   hasher: PasswordHasher,
-  audit: AuditRecorder,
+  audit: RecordAuditEvent,
 ): Authenticate {
   return async ({ username, password, clientId, ip }) => {
     const failed = (reason: string) => {

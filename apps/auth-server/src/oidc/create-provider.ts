@@ -1,6 +1,6 @@
 import { createOidcAdapterClass, findActiveUser, findEnabledClient, type PrismaClient } from '@portcullis/db';
 import { Provider } from 'oidc-provider';
-import type { AuditRecorder } from '../audit/audit-recorder.js';
+import type { RecordAuditEvent } from '../audit/audit-recorder.js';
 import type { AuthServerConfig } from '../config.js';
 import { clientSecretMatches } from '../credentials/client-secret.js';
 import type { KeyRing } from '../keys/signing-key-ring.js';
@@ -22,7 +22,7 @@ export interface ProviderDependencies {
   prisma: PrismaClient;
   keyRing: KeyRing;
   authenticate: Authenticate;
-  audit: AuditRecorder;
+  audit: RecordAuditEvent;
   logger: Logger;
 }
 

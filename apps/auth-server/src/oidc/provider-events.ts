@@ -1,9 +1,9 @@
 import type { KoaContextWithOIDC, Provider } from 'oidc-provider';
-import type { AuditRecorder } from '../audit/audit-recorder.js';
+import type { RecordAuditEvent } from '../audit/audit-recorder.js';
 import type { Logger } from '../logger.js';
 
 /** Security events from oidc-provider into the audit log and the log. Never a token value. */
-export function subscribeToProviderEvents(provider: Provider, audit: AuditRecorder, logger: Logger): void {
+export function subscribeToProviderEvents(provider: Provider, audit: RecordAuditEvent, logger: Logger): void {
   provider.on('grant.success', (ctx: KoaContextWithOIDC) => {
     const { client, params, entities } = ctx.oidc;
     const accessToken = (entities.AccessToken ?? entities.ClientCredentials) as

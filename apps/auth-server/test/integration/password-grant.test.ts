@@ -90,6 +90,7 @@ describe('password grant', () => {
 
   it('records failed logins in the audit log without the password', async () => {
     await login('alice', 'another wrong password');
+    await server.container.flushAudit();
     const events = await server.prisma.auditEvent.findMany({
       where: { type: 'login.failed', subject: 'alice' },
     });

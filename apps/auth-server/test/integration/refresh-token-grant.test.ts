@@ -87,6 +87,7 @@ describe('refresh_token grant', () => {
     expect(afterReuse.status).toBe(400);
     expect(afterReuse.body.error).toBe('invalid_grant');
 
+    await server.container.flushAudit();
     const audit = await server.prisma.auditEvent.findMany({
       where: { type: 'refresh_token.reuse_detected' },
     });
