@@ -13,6 +13,7 @@ import {
 import { loadKeyRing } from './keys/signing-key-ring.js';
 import type { Logger } from './logger.js';
 import { createProvider } from './oidc/create-provider.js';
+import { enabledMetadataOnly } from './oidc/enabled-metadata-only.js';
 import { createProviderHost, type ProviderHost } from './oidc/provider-host.js';
 
 export interface Container {
@@ -41,7 +42,13 @@ export async function createContainer(config: AuthServerConfig, logger: Logger):
     const buildProvider = (keyRing: Awaited<ReturnType<typeof loadKeyRing>>): Provider => {
       const provider = createProvider(config, { prisma, keyRing, authenticate, audit: audit.record, logger });
       // Our pipeline, outermost first, in front of oidc-provider's own routes.
-      provider.middleware.unshift(securityHeaders, notFoundAsProblem, healthRoutes, oauthMetadataAlias);
+      provider.middleware.unshift(
+        securityHeaders,
+        notFoundAsProblem,
+        healthRoutes,
+        oauthMetadataAlias,
+        enabledMetadataOnly,
+      );
       return provider;
     };
     const providerHost = await createProviderHost(() => loadKeyRing(prisma, keyRingOptions), buildProvider);

@@ -38,6 +38,9 @@ export function buildProviderConfiguration(
     extraClientMetadata: { properties: ['first_party'] },
     features: {
       devInteractions: { enabled: false }, // on by default, and accepts any password
+      // On by default; a DPoP-bound token would pass as a plain bearer token at a guard that checks no proof.
+      dPoP: { enabled: false },
+      pushedAuthorizationRequests: { enabled: false },
       clientCredentials: { enabled: true },
       revocation: { enabled: true },
       introspection: { enabled: false },
@@ -49,6 +52,11 @@ export function buildProviderConfiguration(
         useGrantedResource: async () => true,
         getResourceServerInfo: dependencies.getResourceServerInfo as never,
       },
+    },
+    // JSON for every error oidc-provider renders itself (its default is an HTML page).
+    renderError: async (ctx, out) => {
+      ctx.type = 'application/json';
+      ctx.body = out;
     },
     findAccount: async (_ctx, accountId) =>
       (await dependencies.findActiveAccount(accountId))

@@ -28,6 +28,22 @@ describe('discovery and HTTP surface', () => {
       'client_secret_basic',
       'client_secret_post',
     ]);
+    expect(metadata.response_types_supported).toEqual([]);
+    expect(metadata.scopes_supported).toEqual([
+      'offline_access',
+      'items:read',
+      'items:write',
+      'items:delete',
+    ]);
+    for (const member of [
+      'authorization_endpoint',
+      'pushed_authorization_request_endpoint',
+      'dpop_signing_alg_values_supported',
+      'response_modes_supported',
+      'code_challenge_methods_supported',
+    ]) {
+      expect(metadata[member]).toBeUndefined();
+    }
     expect(metadata.introspection_endpoint).toBeUndefined();
     expect(metadata.userinfo_endpoint).toBeUndefined();
     expect(metadata.registration_endpoint).toBeUndefined();
@@ -47,6 +63,12 @@ describe('discovery and HTTP surface', () => {
     const ready = await fetch(`${server.url}/readyz`);
     expect(ready.status).toBe(200);
     expect(await ready.json()).toEqual({ status: 'ready', checks: { postgres: 'ok' } });
+  });
+
+  it('answers the unused authorization endpoint with a JSON error, not an HTML page', async () => {
+    const response = await fetch(`${server.url}/auth?client_id=nobody&response_type=code`);
+    expect(response.status).toBe(400);
+    expect(response.headers.get('content-type')).toMatch(/^application\/json/);
   });
 
   it('answers unknown routes with JSON, not HTML', async () => {
