@@ -10,7 +10,7 @@ import {
   oauthMetadataAlias,
   securityHeaders,
 } from './http/public-middleware.js';
-import { loadKeyRing } from './keys/signing-key-ring.js';
+import { type KeyRing, loadKeyRing } from './keys/signing-key-ring.js';
 import type { Logger } from './logger.js';
 import { createProvider } from './oidc/create-provider.js';
 import { enabledMetadataOnly } from './oidc/enabled-metadata-only.js';
@@ -39,7 +39,7 @@ export async function createContainer(config: AuthServerConfig, logger: Logger):
       longestTokenLifetimeSeconds: longestAccessTokenLifetime(config),
     };
 
-    const buildProvider = (keyRing: Awaited<ReturnType<typeof loadKeyRing>>): Provider => {
+    const buildProvider = (keyRing: KeyRing): Provider => {
       const provider = createProvider(config, { prisma, keyRing, authenticate, audit: audit.record, logger });
       // Our pipeline, outermost first, in front of oidc-provider's own routes.
       provider.middleware.unshift(

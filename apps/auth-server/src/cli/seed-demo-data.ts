@@ -21,9 +21,9 @@ async function main(): Promise<void> {
   if (config.mode !== 'development') {
     throw new Error('demo data is for development only (PORTCULLIS_MODE=development)');
   }
+  if (existsSync(credentialsFile)) return;
   const prisma = createPrismaClient({ databaseUrl: config.databaseUrl });
   try {
-    if (existsSync(credentialsFile)) return;
     const credentials = await seedDemoData(
       prisma,
       await createPasswordHasher(config.argon2),
