@@ -13,6 +13,7 @@ const project = (name, match) => ({
   transform: { '^.+\\.ts$': swc },
   moduleNameMapper: {
     '^@portcullis/([a-z-]+)$': '<rootDir>/packages/$1/src/index.ts',
+    '^@portcullis/([a-z-]+)/([a-z-]+)$': '<rootDir>/packages/$1/src/$2/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
   testMatch: [match],

@@ -1,17 +1,12 @@
-import { createPrismaClient, deleteExpiredArtifacts } from '@portcullis/db';
+import { createPrismaClient, deleteExpiredArtifacts, pingDatabase } from '@portcullis/db';
+import { createHealthRoutes, type Logger, securityHeaders } from '@portcullis/service-kit';
 import type { Provider } from 'oidc-provider';
 import { createAuditRecorder } from './audit/audit-recorder.js';
 import { type AuthServerConfig, longestAccessTokenLifetime } from './config.js';
 import { createUserAuthenticator } from './credentials/authenticate-user.js';
 import { createPasswordHasher } from './credentials/password-hasher.js';
-import {
-  createHealthRoutes,
-  notFoundAsProblem,
-  oauthMetadataAlias,
-  securityHeaders,
-} from './http/public-middleware.js';
+import { notFoundAsProblem, oauthMetadataAlias } from './http/public-middleware.js';
 import { type KeyRing, loadKeyRing } from './keys/signing-key-ring.js';
-import type { Logger } from './logger.js';
 import { createProvider } from './oidc/create-provider.js';
 import { enabledMetadataOnly } from './oidc/enabled-metadata-only.js';
 import { createProviderHost, type ProviderHost } from './oidc/provider-host.js';
@@ -32,7 +27,7 @@ export async function createContainer(config: AuthServerConfig, logger: Logger):
     const audit = createAuditRecorder(prisma, logger);
     const hasher = await createPasswordHasher(config.argon2);
     const authenticate = createUserAuthenticator(prisma, hasher, audit.record);
-    const healthRoutes = createHealthRoutes(prisma);
+    const healthRoutes = createHealthRoutes({ postgres: () => pingDatabase(prisma) });
     const keyRingOptions = {
       keyEncryptionKey: config.keyEncryptionKey,
       signingAlg: config.signingAlg,

@@ -1,26 +1,7 @@
-import { type Logger, pino } from 'pino';
+import { createLogger as createServiceLogger, type Logger } from '@portcullis/service-kit';
 
-export type { Logger } from 'pino';
+export type { Logger } from '@portcullis/service-kit';
 
-/**
- * Structured JSON logs. Redaction is a second line of defence: no code path logs a token, password or
- * secret, and these paths are blanked should one ever be passed by mistake.
- */
 export function createLogger(level: string): Logger {
-  return pino({
-    level,
-    base: { service: 'auth-server' },
-    redact: {
-      paths: [
-        'password',
-        'client_secret',
-        'access_token',
-        'refresh_token',
-        'authorization',
-        '*.password',
-        '*.authorization',
-      ],
-      censor: '[redacted]',
-    },
-  });
+  return createServiceLogger('auth-server', level);
 }

@@ -1,6 +1,5 @@
 #!/usr/bin/env node
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { serveHttp } from '@portcullis/service-kit';
 import { ConfigError, loadConfig } from './config.js';
 import { createContainer } from './container.js';
 import { createLogger } from './logger.js';
@@ -10,36 +9,15 @@ async function main(): Promise<void> {
   const config = loadConfig(process.env);
   const logger = createLogger(config.logLevel);
   const container = await createContainer(config, logger);
-  const server = createServer(container.providerHost.handle);
-  server.requestTimeout = 30_000;
-  server.headersTimeout = 10_000;
-
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(config.port, config.host, resolve);
+  await serveHttp({
+    name: 'auth-server',
+    handler: container.providerHost.handle,
+    host: config.host,
+    port: config.port,
+    logger,
+    describe: { issuer: config.issuer, mode: config.mode },
+    close: () => container.close(),
   });
-  const { port } = server.address() as AddressInfo;
-  logger.info({ port, issuer: config.issuer, mode: config.mode }, 'auth-server listening');
-
-  let stopping = false;
-  const shutdown = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, 'shutting down');
-    const force = setTimeout(() => process.exit(1), 10_000).unref();
-    server.close(() => {
-      container
-        .close()
-        .then(() => {
-          clearTimeout(force);
-          process.exit(0);
-        })
-        .catch(() => process.exit(1));
-    });
-    server.closeIdleConnections();
-  };
-  process.on('SIGTERM', () => shutdown('SIGTERM'));
-  process.on('SIGINT', () => shutdown('SIGINT'));
 }
 
 main().catch((error: unknown) => {

@@ -17,6 +17,24 @@ export type { SubjectAuthorizations } from './repositories/authorizations.js';
 export { getClientAuthorizations, getUserAuthorizations } from './repositories/authorizations.js';
 export type { ClientRecord } from './repositories/clients.js';
 export { findEnabledClient } from './repositories/clients.js';
+export type {
+  ItemChanges,
+  ItemListQuery,
+  ItemOwnership,
+  ItemPage,
+  ItemRecord,
+  ItemStatistics,
+  NewItem,
+} from './repositories/items.js';
+export {
+  createItem,
+  deleteItem,
+  findItem,
+  InvalidCursorError,
+  itemStatistics,
+  listItems,
+  updateItem,
+} from './repositories/items.js';
 export type { ClientSpec, RoleSpec, UserSpec } from './repositories/provisioning.js';
 export { upsertClient, upsertRole, upsertUser } from './repositories/provisioning.js';
 export type { NewSigningKey, SigningKeyRecord, SigningKeyTransition } from './repositories/signing-keys.js';

@@ -1,0 +1,111 @@
+import { ASYMMETRIC_ALGORITHMS, type AsymmetricAlgorithm } from '@portcullis/guard';
+import { z } from 'zod';
+
+/**
+ * The resource server's whole configuration, parsed once from the environment before anything starts
+ * (STYLE.md §2). Nothing else reads process.env.
+ */
+
+const seconds = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+
+const environmentSchema = z.object({
+  PORTCULLIS_MODE: z.enum(['production', 'development']).default('production'),
+  HOST: z.string().default('0.0.0.0'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(4001),
+  TRUST_PROXY: z.stringbool().default(false),
+  DATABASE_URL: z.url(),
+  /** The auth server's issuer identifier, exactly as in its tokens' `iss`. */
+  ISSUER: z.url(),
+  /** This API's resource indicator: tokens must carry it in `aud`. */
+  AUDIENCE: z.url(),
+  /** Default: discovered from the issuer's metadata. */
+  JWKS_URI: z.url().optional(),
+  TOKEN_ALGORITHMS: z
+    .string()
+    .default('ES256')
+    .transform((value) => value.split(/[\s,]+/).filter(Boolean))
+    .pipe(z.array(z.enum(ASYMMETRIC_ALGORITHMS)).min(1)),
+  CLOCK_TOLERANCE_SECONDS: z.coerce.number().int().min(0).max(300).default(5),
+  MAX_TOKEN_AGE_SECONDS: seconds(3600),
+  MAX_TOKEN_BYTES: seconds(8192),
+  JWKS_REFRESH_INTERVAL_SECONDS: seconds(300),
+  JWKS_MAX_STALE_SECONDS: seconds(6 * 3600),
+  JWKS_UNKNOWN_KID_COOLDOWN_SECONDS: seconds(30),
+  MAX_BODY_BYTES: seconds(16 * 1024),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export interface ResourceServerConfig {
+  mode: 'production' | 'development';
+  host: string;
+  port: number;
+  trustProxy: boolean;
+  databaseUrl: string;
+  issuer: string;
+  audience: string;
+  jwksUri: string | undefined;
+  tokenAlgorithms: AsymmetricAlgorithm[];
+  clockToleranceSeconds: number;
+  maxTokenAgeSeconds: number;
+  maxTokenBytes: number;
+  jwks: { refreshIntervalSeconds: number; maxStaleSeconds: number; unknownKidCooldownSeconds: number };
+  maxBodyBytes: number;
+  logLevel: string;
+}
+
+export class ConfigError extends Error {
+  readonly problems: string[];
+  constructor(problems: string[]) {
+    super(`invalid configuration:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
+    this.name = 'ConfigError';
+    this.problems = problems;
+  }
+}
+
+/** Parses the environment; throws one ConfigError listing every problem found. */
+export function loadConfig(env: Record<string, string | undefined>): ResourceServerConfig {
+  const parsed = environmentSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`));
+  }
+  const e = parsed.data;
+  const problems: string[] = [];
+  if (e.PORTCULLIS_MODE === 'production') {
+    for (const [name, value] of [
+      ['ISSUER', e.ISSUER],
+      ['JWKS_URI', e.JWKS_URI],
+    ] as const) {
+      if (value !== undefined && new URL(value).protocol !== 'https:') {
+        problems.push(
+          `${name}: must be an https URL in production (set PORTCULLIS_MODE=development for local http)`,
+        );
+      }
+    }
+  }
+  if (e.JWKS_MAX_STALE_SECONDS < e.JWKS_REFRESH_INTERVAL_SECONDS) {
+    problems.push('JWKS_MAX_STALE_SECONDS: must not be shorter than JWKS_REFRESH_INTERVAL_SECONDS');
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  return {
+    mode: e.PORTCULLIS_MODE,
+    host: e.HOST,
+    port: e.PORT,
+    trustProxy: e.TRUST_PROXY,
+    databaseUrl: e.DATABASE_URL,
+    issuer: e.ISSUER,
+    audience: e.AUDIENCE,
+    jwksUri: e.JWKS_URI,
+    tokenAlgorithms: e.TOKEN_ALGORITHMS,
+    clockToleranceSeconds: e.CLOCK_TOLERANCE_SECONDS,
+    maxTokenAgeSeconds: e.MAX_TOKEN_AGE_SECONDS,
+    maxTokenBytes: e.MAX_TOKEN_BYTES,
+    jwks: {
+      refreshIntervalSeconds: e.JWKS_REFRESH_INTERVAL_SECONDS,
+      maxStaleSeconds: e.JWKS_MAX_STALE_SECONDS,
+      unknownKidCooldownSeconds: e.JWKS_UNKNOWN_KID_COOLDOWN_SECONDS,
+    },
+    maxBodyBytes: e.MAX_BODY_BYTES,
+    logLevel: e.LOG_LEVEL,
+  };
+}

@@ -1,0 +1,68 @@
+import { createPrismaClient, pingDatabase } from '@portcullis/db';
+import { createAccessTokenVerifier } from '@portcullis/guard';
+import { createKoaGuard } from '@portcullis/guard/koa';
+import type { Logger } from '@portcullis/service-kit';
+import type Koa from 'koa';
+import type { ResourceServerConfig } from './config.js';
+import { createApp } from './http/create-app.js';
+import { createMeRoute } from './http/me-route.js';
+import { createItemRoutes } from './items/item-routes.js';
+
+export interface Container {
+  app: Koa;
+  close(): Promise<void>;
+}
+
+export interface ContainerOverrides {
+  /** Clock in epoch milliseconds for token and JWKS-cache checks; tests move time with it. */
+  now?: () => number;
+}
+
+/** The composition root (STYLE.md §1): the one place that creates the PrismaClient and the verifier. */
+export async function createContainer(
+  config: ResourceServerConfig,
+  logger: Logger,
+  overrides: ContainerOverrides = {},
+): Promise<Container> {
+  const prisma = createPrismaClient({ databaseUrl: config.databaseUrl });
+  const verifier = createAccessTokenVerifier({
+    issuer: config.issuer,
+    audience: config.audience,
+    jwksUri: config.jwksUri,
+    algorithms: config.tokenAlgorithms,
+    clockToleranceSeconds: config.clockToleranceSeconds,
+    maxTokenAgeSeconds: config.maxTokenAgeSeconds,
+    maxTokenBytes: config.maxTokenBytes,
+    jwks: config.jwks,
+    now: overrides.now,
+  });
+  // Warm the key cache, but start anyway when the auth server is not up yet: the guard answers 503 until
+  // it is, and catches up on first use.
+  await verifier.keys
+    .refresh()
+    .catch((error: unknown) => logger.warn({ err: error }, 'signing keys not loaded yet; will retry on use'));
+
+  const guard = createKoaGuard({
+    verifier,
+    realm: 'portcullis-items',
+    onRefused: (error, ctx) => {
+      const { code, reason } = error as { code?: string; reason?: string };
+      logger.info({ code, reason, path: ctx.path, method: ctx.method }, 'request refused');
+    },
+  });
+  const app = createApp({
+    logger,
+    trustProxy: config.trustProxy,
+    readiness: {
+      postgres: () => pingDatabase(prisma),
+      jwks: () => verifier.keys.status().state !== 'empty' && verifier.keys.status().state !== 'expired',
+    },
+    routers: [createMeRoute(guard), createItemRoutes({ guard, prisma, maxBodyBytes: config.maxBodyBytes })],
+  });
+  return {
+    app,
+    async close() {
+      await prisma.$disconnect();
+    },
+  };
+}

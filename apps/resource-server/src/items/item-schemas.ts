@@ -1,0 +1,27 @@
+import { z } from 'zod';
+
+/** Request shapes of the items API. Unknown fields are refused, not ignored: a typo is a 400, not a no-op. */
+
+const name = z.string().trim().min(1).max(200);
+const description = z.string().max(2000);
+
+export const createItemBody = z.strictObject({ name, description: description.optional() });
+export type CreateItemBody = z.infer<typeof createItemBody>;
+
+export const updateItemBody = z
+  .strictObject({ name: name.optional(), description: description.optional() })
+  .refine((body) => body.name !== undefined || body.description !== undefined, {
+    message: 'give name, description or both',
+  });
+export type UpdateItemBody = z.infer<typeof updateItemBody>;
+
+/** Query parameters come as strings, or arrays when repeated: a repeated parameter fails validation. */
+export const listItemsQuery = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+  after: z.string().min(1).max(200).optional(),
+  /** `me`: only the caller's own items. */
+  owner: z.literal('me').optional(),
+  /** Case-insensitive substring of the name. */
+  q: z.string().min(1).max(100).optional(),
+});
+export type ListItemsQuery = z.infer<typeof listItemsQuery>;

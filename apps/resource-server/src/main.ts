@@ -1,0 +1,29 @@
+#!/usr/bin/env node
+import { serveHttp } from '@portcullis/service-kit';
+import { ConfigError, loadConfig } from './config.js';
+import { createContainer } from './container.js';
+import { createLogger } from './logger.js';
+
+/** Loads config, builds the container, listens, and shuts down cleanly (STYLE.md §1). */
+async function main(): Promise<void> {
+  const config = loadConfig(process.env);
+  const logger = createLogger(config.logLevel);
+  const container = await createContainer(config, logger);
+  await serveHttp({
+    name: 'resource-server',
+    handler: container.app.callback(),
+    host: config.host,
+    port: config.port,
+    logger,
+    describe: { issuer: config.issuer, audience: config.audience },
+    close: () => container.close(),
+  });
+}
+
+main().catch((error: unknown) => {
+  // Config problems are the user's to fix: say what, without a stack trace.
+  const message =
+    error instanceof ConfigError ? error.message : `resource-server failed to start: ${String(error)}`;
+  console.error(message);
+  process.exit(1);
+});

@@ -1,0 +1,16 @@
+/**
+ * @portcullis/service-kit — plumbing shared by the auth server and the resource server.
+ *
+ * @example
+ * app.use(securityHeaders).use(problemResponses(logger)).use(createHealthRoutes({ postgres: ping }));
+ */
+export type { Logger } from './create-logger.js';
+export { createLogger } from './create-logger.js';
+export type { ReadinessCheck } from './health-routes.js';
+export { createHealthRoutes } from './health-routes.js';
+export type { ProblemDetails } from './problem.js';
+export { ProblemError, problemResponses } from './problem.js';
+export { readJsonBody } from './read-json-body.js';
+export { securityHeaders } from './security-headers.js';
+export type { ServeHttpOptions } from './serve-http.js';
+export { serveHttp } from './serve-http.js';
