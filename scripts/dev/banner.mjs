@@ -11,7 +11,7 @@
 export function renderBanner({ issuer, resource, notes, credentials }) {
   const lines = ['', 'Portcullis is running (development mode).', ...notes.map((note) => `  ${note}`)];
   lines.push(`  auth-server: ${issuer}   discovery: ${issuer}/.well-known/openid-configuration`);
-  lines.push(`  access tokens are audienced to: ${resource}`, '');
+  lines.push(`  resource-server (items API): ${resource}   access tokens are audienced to it`, '');
   if (!credentials)
     return [...lines, 'No demo credentials: .data/demo-credentials.json is missing.'].join('\n');
   const web = credentials.clients.find((client) => client.clientId === 'demo-web');
@@ -35,6 +35,13 @@ export function renderBanner({ issuer, resource, notes, credentials }) {
       `  curl -s -u ${web.clientId}:${web.clientSecret} -d grant_type=password -d username=${alice.username} --data-urlencode password=${alice.password} -d 'scope=items:read items:write' ${issuer}/token`,
       '  # refresh_token (use the refresh_token from the previous answer; each one works once)',
       `  curl -s -u ${web.clientId}:${web.clientSecret} -d grant_type=refresh_token -d refresh_token=REFRESH_TOKEN ${issuer}/token`,
+      '',
+      'Call the items API with a token:',
+      `  TOKEN=$(curl -s -u ${service.clientId}:${service.clientSecret} -d grant_type=client_credentials -d 'scope=items:read items:write' ${issuer}/token | sed -E 's/.*"access_token":"([^"]+)".*/\\1/')`,
+      `  curl -s -H "Authorization: Bearer $TOKEN" ${resource}/me`,
+      `  curl -s -H "Authorization: Bearer $TOKEN" -H 'content-type: application/json' -d '{"name":"first item"}' ${resource}/items`,
+      `  curl -s -H "Authorization: Bearer $TOKEN" ${resource}/items`,
+      `  curl -si -X DELETE -H "Authorization: Bearer $TOKEN" ${resource}/items/ITEM_ID   # 403: demo-service has no items:delete`,
     );
   }
   lines.push('', 'Stop with Ctrl+C.');

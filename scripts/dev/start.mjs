@@ -14,7 +14,8 @@ const dataDir = `${root}.data`;
 const credentialsFile = `${dataDir}/demo-credentials.json`;
 const authServerPort = process.env.PORT ?? '4000';
 const issuer = process.env.ISSUER ?? `http://localhost:${authServerPort}`;
-const resource = process.env.DEFAULT_RESOURCE ?? 'http://localhost:4001';
+const resourceServerPort = process.env.RESOURCE_SERVER_PORT ?? '4001';
+const resource = process.env.DEFAULT_RESOURCE ?? `http://localhost:${resourceServerPort}`;
 
 /** @type {import('node:child_process').ChildProcess[]} */
 const children = [];
@@ -62,6 +63,20 @@ async function waitUntilHealthy(url, timeoutMs) {
   throw new Error(`${url} did not answer within ${timeoutMs / 1000} s`);
 }
 
+/**
+ * Spawns a built app and waits for its /healthz; if it dies, everything stops.
+ * @param {'auth-server' | 'resource-server'} app @param {NodeJS.ProcessEnv} env @param {string} port
+ */
+async function startServer(app, env, port) {
+  const child = spawn(process.execPath, [`${root}apps/${app}/dist/main.js`], { env, stdio: 'inherit' });
+  children.push(child);
+  child.once('exit', (code) => {
+    console.error(`${app} exited (${code}); stopping`);
+    void shutdown(1);
+  });
+  await waitUntilHealthy(`http://127.0.0.1:${port}/healthz`, 30_000);
+}
+
 async function main() {
   mkdirSync(dataDir, { recursive: true });
   const services = await resolveServices({ dataDir });
@@ -83,16 +98,22 @@ async function main() {
   };
   await runToCompletion('apps/auth-server/dist/cli/seed-demo-data.js', [credentialsFile], env);
 
-  const authServer = spawn(process.execPath, [`${root}apps/auth-server/dist/main.js`], {
-    env,
-    stdio: 'inherit',
-  });
-  children.push(authServer);
-  authServer.once('exit', (code) => {
-    console.error(`auth-server exited (${code}); stopping`);
-    void shutdown(1);
-  });
-  await waitUntilHealthy(`http://127.0.0.1:${authServerPort}/healthz`, 30_000);
+  await startServer('auth-server', env, authServerPort);
+  // The resource server gets only what it needs: no auth secrets, its own port, tokens audienced to it.
+  await startServer(
+    'resource-server',
+    {
+      PORTCULLIS_MODE: 'development',
+      HOST: '127.0.0.1',
+      PATH: process.env.PATH,
+      LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
+      PORT: resourceServerPort,
+      ISSUER: issuer,
+      AUDIENCE: resource,
+      DATABASE_URL: services.databaseUrl,
+    },
+    resourceServerPort,
+  );
 
   const credentials = existsSync(credentialsFile)
     ? JSON.parse(readFileSync(credentialsFile, 'utf8'))

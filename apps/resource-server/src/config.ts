@@ -65,27 +65,15 @@ export class ConfigError extends Error {
 /** Parses the environment; throws one ConfigError listing every problem found. */
 export function loadConfig(env: Record<string, string | undefined>): ResourceServerConfig {
   const parsed = environmentSchema.safeParse(env);
-  if (!parsed.success) {
-    throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`));
-  }
+  // Cross-field rules read the raw values, so they are reported together with schema problems.
+  const problems = [
+    ...(parsed.success
+      ? []
+      : parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`)),
+    ...crossFieldProblems(env),
+  ];
+  if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
   const e = parsed.data;
-  const problems: string[] = [];
-  if (e.PORTCULLIS_MODE === 'production') {
-    for (const [name, value] of [
-      ['ISSUER', e.ISSUER],
-      ['JWKS_URI', e.JWKS_URI],
-    ] as const) {
-      if (value !== undefined && new URL(value).protocol !== 'https:') {
-        problems.push(
-          `${name}: must be an https URL in production (set PORTCULLIS_MODE=development for local http)`,
-        );
-      }
-    }
-  }
-  if (e.JWKS_MAX_STALE_SECONDS < e.JWKS_REFRESH_INTERVAL_SECONDS) {
-    problems.push('JWKS_MAX_STALE_SECONDS: must not be shorter than JWKS_REFRESH_INTERVAL_SECONDS');
-  }
-  if (problems.length > 0) throw new ConfigError(problems);
 
   return {
     mode: e.PORTCULLIS_MODE,
@@ -108,4 +96,24 @@ export function loadConfig(env: Record<string, string | undefined>): ResourceSer
     maxBodyBytes: e.MAX_BODY_BYTES,
     logLevel: e.LOG_LEVEL,
   };
+}
+
+function crossFieldProblems(env: Record<string, string | undefined>): string[] {
+  const problems: string[] = [];
+  if ((env.PORTCULLIS_MODE ?? 'production') === 'production') {
+    for (const name of ['ISSUER', 'JWKS_URI'] as const) {
+      const value = env[name];
+      if (value !== undefined && URL.canParse(value) && new URL(value).protocol !== 'https:') {
+        problems.push(
+          `${name}: must be an https URL in production (set PORTCULLIS_MODE=development for local http)`,
+        );
+      }
+    }
+  }
+  const refresh = Number(env.JWKS_REFRESH_INTERVAL_SECONDS ?? 300);
+  const maxStale = Number(env.JWKS_MAX_STALE_SECONDS ?? 6 * 3600);
+  if (maxStale < refresh) {
+    problems.push('JWKS_MAX_STALE_SECONDS: must not be shorter than JWKS_REFRESH_INTERVAL_SECONDS');
+  }
+  return problems;
 }

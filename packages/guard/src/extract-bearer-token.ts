@@ -8,7 +8,12 @@ export interface BearerTokenSource {
   query: string;
 }
 
-const BEARER = /^Bearer +(\S*)$/i;
+/**
+ * RFC 7235 §2.1 credentials: the scheme, then `1*SP token68`. The credentials are captured whole, spaces and
+ * all, so `Bearer a b` is a malformed token rather than "no credentials"; `Bearer` alone (Node strips the
+ * trailing space of `Bearer `) is empty credentials.
+ */
+const BEARER = /^Bearer(?: +(.*))?$/is;
 /** RFC 6750 §2.1 b64token; anything else cannot be one of our tokens. */
 const B64TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/;
 

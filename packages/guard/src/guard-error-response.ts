@@ -50,8 +50,17 @@ export function guardErrorResponse(error: unknown, realm: string): GuardErrorRes
   };
 }
 
-/** RFC 7235 quoted-string: escape backslash and double quote, drop control characters. */
+/**
+ * RFC 7235 quoted-string: escape backslash and double quote, drop control characters. Anything else outside
+ * printable ASCII becomes `?`: RFC 6750 §3 allows only %x20-7E in these attributes, and Node's setHeader
+ * throws on characters above U+00FF, which would turn a refusal into a 500.
+ */
 function quote(value: string): string {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: stripping them is the point.
-  return value.replace(/[\u0000-\u001f\u007f]/g, '').replace(/["\\]/g, '\\$&');
+  return (
+    value
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: stripping them is the point.
+      .replace(/[\u0000-\u001f\u007f]/g, '')
+      .replace(/[^\u0020-\u007e]/g, '?')
+      .replace(/["\\]/g, '\\$&')
+  );
 }

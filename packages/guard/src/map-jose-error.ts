@@ -29,7 +29,8 @@ function claimReason(error: InstanceType<typeof errors.JWTClaimValidationFailed>
     case 'typ':
       return 'wrong_type';
     case 'nbf':
-      return 'not_yet_valid';
+      // reason 'invalid' is an nbf that is not a number, which says nothing about when the token is valid.
+      return error.reason === 'check_failed' ? 'not_yet_valid' : 'invalid_claim';
     case 'iat':
       // jose raises this only for an `iat` after now + tolerance ("it should be in the past").
       return error.reason === 'check_failed' ? 'issued_in_future' : 'invalid_claim';

@@ -13,8 +13,8 @@ export interface DemoCredentials {
 const roles = [
   {
     name: 'admin',
-    description: 'Everything on items',
-    permissions: ['items:read', 'items:write', 'items:delete'],
+    description: 'Everything on items, including items owned by others',
+    permissions: ['items:read', 'items:write', 'items:delete', 'items:write:any', 'items:delete:any'],
   },
   { name: 'editor', description: 'Read and write items', permissions: ['items:read', 'items:write'] },
   { name: 'viewer', description: 'Read items', permissions: ['items:read'] },

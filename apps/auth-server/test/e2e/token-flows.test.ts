@@ -105,7 +105,13 @@ describe('auth-server end to end', () => {
     );
     const first = await verify(login.access_token);
     expect(first.payload).toMatchObject({ roles: ['admin'], scope: 'items:read items:delete' });
-    expect(first.payload.permissions).toEqual(['items:delete', 'items:read', 'items:write']);
+    expect(first.payload.permissions).toEqual([
+      'items:delete',
+      'items:delete:any',
+      'items:read',
+      'items:write',
+      'items:write:any',
+    ]);
     expect(login.refresh_token).toBeDefined();
 
     const refreshed = await oauth.processRefreshTokenResponse(

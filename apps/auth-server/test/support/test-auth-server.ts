@@ -37,6 +37,8 @@ export interface TestAuthServer {
     permissions?: string[];
     disabled?: boolean;
   }): Promise<void>;
+  /** Stops answering HTTP (an outage) but keeps the database for the rest of the test. */
+  stopListening(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -62,6 +64,11 @@ export async function startTestAuthServer(overrides: Record<string, string> = {}
   const prisma = createPrismaClient({ databaseUrl: database.url, poolMax: 2 });
   const hasher = await createPasswordHasher(config.argon2);
 
+  const stopListening = async () => {
+    if (!server.listening) return;
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  };
   const jwks = async () => (await (await fetch(`${url}/jwks`)).json()) as JSONWebKeySet;
 
   return {
@@ -102,9 +109,9 @@ export async function startTestAuthServer(overrides: Record<string, string> = {}
         secretHash: hashClientSecret(secret, config.clientSecretPepper),
       });
     },
+    stopListening,
     async close() {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await stopListening();
       await container.close();
       await prisma.$disconnect();
       await database.drop();

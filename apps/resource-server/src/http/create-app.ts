@@ -3,12 +3,12 @@ import type { GuardState } from '@portcullis/guard/koa';
 import {
   createHealthRoutes,
   type Logger,
-  ProblemError,
   problemResponses,
   type ReadinessCheck,
   securityHeaders,
 } from '@portcullis/service-kit';
 import Koa from 'koa';
+import { methodProblems } from './method-problems.js';
 
 export interface AppDependencies {
   logger: Logger;
@@ -24,15 +24,10 @@ export function createApp({ logger, trustProxy, readiness, routers }: AppDepende
   app.use(securityHeaders);
   app.use(problemResponses(logger));
   app.use(createHealthRoutes(readiness));
+  app.use(methodProblems);
   for (const router of routers) {
     app.use(router.routes());
-    app.use(
-      router.allowedMethods({
-        throw: true,
-        methodNotAllowed: () => new ProblemError(405, 'Method Not Allowed'),
-        notImplemented: () => new ProblemError(501, 'Not Implemented'),
-      }),
-    );
+    app.use(router.allowedMethods());
   }
   return app;
 }

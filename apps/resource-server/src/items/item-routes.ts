@@ -37,7 +37,7 @@ export function createItemRoutes({
   const canRead = guard.require({ scopes: ['items:read'], permissions: ['items:read'] });
   const canWrite = guard.require({ scopes: ['items:write'], permissions: ['items:write'] });
   const canDelete = guard.require({ scopes: ['items:delete'], permissions: ['items:delete'] });
-  const isAdmin = guard.require({ roles: ['admin'] });
+  const isAdmin = guard.require({ scopes: ['items:read'], roles: ['admin'] });
 
   router.get('/', canRead, async (ctx) => {
     const query = validate(listItemsQuery, ctx.query);

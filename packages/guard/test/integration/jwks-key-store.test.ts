@@ -308,6 +308,17 @@ describe('createJwksKeyStore against a real HTTP JWKS endpoint', () => {
       expect(key.type).toBe('public');
     });
 
+    it('refuses a published key that does not import, as unknown_key', async () => {
+      server.serveKeys([{ kty: 'EC', crv: 'P-256', x: 'AAAA', y: 'AAAA', kid: 'broken' }, keyA.publicJwk]);
+      const store = createStore();
+      for (let i = 0; i < 2; i += 1) {
+        const error = await rejection(store.getKey({ alg: 'ES256', kid: 'broken' }));
+        expect(error).toMatchObject({ reason: 'unknown_key', cause: expect.anything() });
+      }
+      await expect(store.getKey({ alg: 'ES256', kid: 'key-a' })).resolves.toBeDefined();
+      expect(server.requests).toBe(1);
+    });
+
     it('skips keys published for encryption or without verify in key_ops', async () => {
       server.serveKeys([
         { ...keyA.publicJwk, use: 'enc' },

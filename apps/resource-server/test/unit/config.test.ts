@@ -1,0 +1,189 @@
+import { describe, expect, it } from '@jest/globals';
+import { ConfigError, loadConfig } from '../../src/config.js';
+
+const minimal = {
+  DATABASE_URL: 'postgres://portcullis@127.0.0.1:5432/portcullis',
+  ISSUER: 'https://auth.example.com',
+  AUDIENCE: 'https://api.example.com',
+};
+
+function problemsOf(env: Record<string, string | undefined>): string[] {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+/** The variable each problem is about (`TOKEN_ALGORITHMS.0: ...` is about TOKEN_ALGORITHMS). */
+const names = (problems: string[]) => problems.map((problem) => /^[A-Z_]+/.exec(problem)?.[0]);
+
+describe('loadConfig', () => {
+  it('needs only DATABASE_URL, ISSUER and AUDIENCE, and fills in the strict defaults', () => {
+    expect(loadConfig(minimal)).toEqual({
+      mode: 'production',
+      host: '0.0.0.0',
+      port: 4001,
+      trustProxy: false,
+      databaseUrl: minimal.DATABASE_URL,
+      issuer: 'https://auth.example.com',
+      audience: 'https://api.example.com',
+      jwksUri: undefined,
+      tokenAlgorithms: ['ES256'],
+      clockToleranceSeconds: 5,
+      maxTokenAgeSeconds: 3600,
+      maxTokenBytes: 8192,
+      jwks: { refreshIntervalSeconds: 300, maxStaleSeconds: 21_600, unknownKidCooldownSeconds: 30 },
+      maxBodyBytes: 16_384,
+      logLevel: 'info',
+    });
+  });
+
+  it('reads every setting it is given', () => {
+    const config = loadConfig({
+      ...minimal,
+      PORTCULLIS_MODE: 'development',
+      HOST: '127.0.0.1',
+      PORT: '8080',
+      TRUST_PROXY: 'true',
+      JWKS_URI: 'http://127.0.0.1:4000/jwks',
+      TOKEN_ALGORITHMS: 'ES256, EdDSA  PS256',
+      CLOCK_TOLERANCE_SECONDS: '0',
+      MAX_TOKEN_AGE_SECONDS: '600',
+      MAX_TOKEN_BYTES: '4096',
+      JWKS_REFRESH_INTERVAL_SECONDS: '60',
+      JWKS_MAX_STALE_SECONDS: '60',
+      JWKS_UNKNOWN_KID_COOLDOWN_SECONDS: '10',
+      MAX_BODY_BYTES: '1024',
+      LOG_LEVEL: 'debug',
+    });
+    expect(config).toMatchObject({
+      mode: 'development',
+      host: '127.0.0.1',
+      port: 8080,
+      trustProxy: true,
+      jwksUri: 'http://127.0.0.1:4000/jwks',
+      tokenAlgorithms: ['ES256', 'EdDSA', 'PS256'],
+      clockToleranceSeconds: 0,
+      maxTokenAgeSeconds: 600,
+      maxTokenBytes: 4096,
+      jwks: { refreshIntervalSeconds: 60, maxStaleSeconds: 60, unknownKidCooldownSeconds: 10 },
+      maxBodyBytes: 1024,
+      logLevel: 'debug',
+    });
+  });
+
+  it('ignores variables it does not know', () => {
+    expect(() => loadConfig({ ...minimal, PATH: '/usr/bin', HOME: '/root' })).not.toThrow();
+  });
+
+  it('reports every schema problem in one ConfigError', () => {
+    const problems = problemsOf({
+      PORT: 'eighty',
+      TOKEN_ALGORITHMS: 'HS256',
+      LOG_LEVEL: 'loud',
+      TRUST_PROXY: 'maybe',
+      MAX_TOKEN_BYTES: '-1',
+      PORTCULLIS_MODE: 'staging',
+    });
+    for (const name of [
+      'DATABASE_URL',
+      'ISSUER',
+      'AUDIENCE',
+      'PORT',
+      'TOKEN_ALGORITHMS',
+      'LOG_LEVEL',
+      'TRUST_PROXY',
+      'MAX_TOKEN_BYTES',
+      'PORTCULLIS_MODE',
+    ]) {
+      expect(names(problems)).toContain(name);
+    }
+  });
+
+  it('lists the problems one per line in its message', () => {
+    let message = '';
+    try {
+      loadConfig({});
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toMatch(/^invalid configuration:\n {2}- /);
+    expect(message).toContain('  - ISSUER: ');
+  });
+
+  it('reports a schema problem and a production problem together', () => {
+    // STYLE.md §2: every problem in one error, so an operator does not fix them one deploy at a time.
+    const problems = problemsOf({ ...minimal, DATABASE_URL: undefined, ISSUER: 'http://auth.example.com' });
+    expect(names(problems)).toEqual(expect.arrayContaining(['DATABASE_URL', 'ISSUER']));
+  });
+
+  it('refuses an http ISSUER in production', () => {
+    expect(problemsOf({ ...minimal, ISSUER: 'http://auth.example.com' })).toEqual([
+      'ISSUER: must be an https URL in production (set PORTCULLIS_MODE=development for local http)',
+    ]);
+  });
+
+  it('refuses an http JWKS_URI in production', () => {
+    expect(problemsOf({ ...minimal, JWKS_URI: 'http://auth.example.com/jwks' })).toEqual([
+      'JWKS_URI: must be an https URL in production (set PORTCULLIS_MODE=development for local http)',
+    ]);
+  });
+
+  it('reports both http URLs at once', () => {
+    expect(
+      names(
+        problemsOf({
+          ...minimal,
+          ISSUER: 'http://auth.example.com',
+          JWKS_URI: 'http://auth.example.com/jwks',
+        }),
+      ),
+    ).toEqual(['ISSUER', 'JWKS_URI']);
+  });
+
+  it('allows http URLs in development', () => {
+    const config = loadConfig({
+      ...minimal,
+      PORTCULLIS_MODE: 'development',
+      ISSUER: 'http://127.0.0.1:4000',
+      JWKS_URI: 'http://127.0.0.1:4000/jwks',
+    });
+    expect(config).toMatchObject({ issuer: 'http://127.0.0.1:4000', jwksUri: 'http://127.0.0.1:4000/jwks' });
+  });
+
+  it.each(['HS256', 'none', 'ES256,HS512', 'es256', ''])('refuses TOKEN_ALGORITHMS=%p', (value) => {
+    expect(names(problemsOf({ ...minimal, TOKEN_ALGORITHMS: value }))).toContain('TOKEN_ALGORITHMS');
+  });
+
+  it('refuses a JWKS_MAX_STALE_SECONDS shorter than the refresh interval', () => {
+    expect(
+      problemsOf({ ...minimal, JWKS_REFRESH_INTERVAL_SECONDS: '600', JWKS_MAX_STALE_SECONDS: '300' }),
+    ).toEqual(['JWKS_MAX_STALE_SECONDS: must not be shorter than JWKS_REFRESH_INTERVAL_SECONDS']);
+  });
+
+  it('refuses a JWKS_MAX_STALE_SECONDS below the default refresh interval', () => {
+    expect(names(problemsOf({ ...minimal, JWKS_MAX_STALE_SECONDS: '60' }))).toEqual([
+      'JWKS_MAX_STALE_SECONDS',
+    ]);
+  });
+
+  it.each([
+    ['ISSUER', 'auth.example.com'],
+    ['AUDIENCE', 'items'],
+    ['JWKS_URI', '/jwks'],
+    ['DATABASE_URL', 'not a url'],
+    ['PORT', '70000'],
+    ['PORT', '-1'],
+    ['CLOCK_TOLERANCE_SECONDS', '301'],
+    ['CLOCK_TOLERANCE_SECONDS', '-1'],
+    ['MAX_TOKEN_AGE_SECONDS', '0'],
+    ['MAX_TOKEN_AGE_SECONDS', '1.5'],
+    ['JWKS_REFRESH_INTERVAL_SECONDS', 'often'],
+    ['MAX_BODY_BYTES', '0'],
+  ])('refuses %s=%p', (name, value) => {
+    expect(names(problemsOf({ ...minimal, [name]: value }))).toContain(name);
+  });
+});
