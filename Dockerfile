@@ -1,4 +1,5 @@
-# Production image of the auth server (the resource server and CLI join it in later issues).
+# Production image of both servers: the auth server by default, the resource server with
+# `node apps/resource-server/dist/main.js` (see docker-compose.yml).
 FROM node:22-bookworm-slim AS build
 WORKDIR /app
 COPY . .
@@ -8,5 +9,5 @@ FROM node:22-bookworm-slim
 WORKDIR /app
 COPY --from=build --chown=node:node /app /app
 USER node
-EXPOSE 4000
+EXPOSE 4000 4001
 CMD ["node", "apps/auth-server/dist/main.js"]
