@@ -11,7 +11,8 @@ const revocation: RevocationCheck = {
   isRevoked(token) {
     if (Date.now() - mirror.updatedAt > 30_000) throw new GuardUnavailableError('revocation', 5);
     return (
-      mirror.tokenIds.has(token.tokenId) || (token.grantId !== undefined && mirror.grantIds.has(token.grantId))
+      mirror.tokenIds.has(token.tokenId) ||
+      (token.grantId !== undefined && mirror.grantIds.has(token.grantId))
     );
   },
 };

@@ -8,7 +8,7 @@ const RETRY_AFTER_SECONDS = 5;
  * (RFC 8414 §3.3), so a misrouted or spoofed metadata document cannot hand us someone else's keys.
  */
 export async function discoverJwksUri(issuer: string, fetchImpl: typeof fetch): Promise<URL> {
-  const metadataUrl = new URL(`${issuer.replace(/\/$/, '')}/.well-known/oauth-authorization-server`);
+  const metadataUrl = metadataUrlOf(issuer);
   try {
     const response = await fetchImpl(metadataUrl, {
       headers: { accept: 'application/json' },
@@ -26,4 +26,12 @@ export async function discoverJwksUri(issuer: string, fetchImpl: typeof fetch): 
   } catch (error) {
     throw new GuardUnavailableError('jwks', RETRY_AFTER_SECONDS, { cause: error });
   }
+}
+
+/** RFC 8414 §3.1: the well-known segment goes between the host and the issuer's path. */
+function metadataUrlOf(issuer: string): URL {
+  const url = new URL(issuer);
+  const path = url.pathname.replace(/\/$/, '');
+  url.pathname = `/.well-known/oauth-authorization-server${path}`;
+  return url;
 }

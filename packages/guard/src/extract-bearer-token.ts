@@ -41,9 +41,10 @@ export function extractBearerToken(source: BearerTokenSource): string {
 
 /** All values of one header from Node's `rawHeaders` (name/value pairs, names in any case). */
 export function headerValues(rawHeaders: readonly string[], name: string): string[] {
+  const wanted = name.toLowerCase();
   const values: string[] = [];
   for (let index = 0; index + 1 < rawHeaders.length; index += 2) {
-    if (rawHeaders[index]?.toLowerCase() === name) values.push(rawHeaders[index + 1] as string);
+    if (rawHeaders[index]?.toLowerCase() === wanted) values.push(rawHeaders[index + 1] as string);
   }
   return values;
 }

@@ -1,3 +1,4 @@
+import { STATUS_CODES } from 'node:http';
 import type { Context, Next } from 'koa';
 
 /** Fields of an RFC 9457 problem beyond status and title. */
@@ -64,7 +65,10 @@ function asProblem(error: unknown): ProblemError {
   const koaError = error as { status?: unknown; expose?: unknown; message?: unknown; headers?: unknown };
   if (typeof koaError?.status === 'number' && koaError.status < 500 && koaError.expose === true) {
     const headers = (koaError.headers ?? {}) as Record<string, string>;
-    return new ProblemError(koaError.status, String(koaError.message), {}, headers);
+    // RFC 9457 §3.1.3: the title names the problem type; the message is this occurrence's detail.
+    const title = STATUS_CODES[koaError.status] ?? 'Error';
+    const detail = String(koaError.message);
+    return new ProblemError(koaError.status, title, detail === title ? {} : { detail }, headers);
   }
   return new ProblemError(500, 'Internal Server Error', { detail: 'an unexpected error occurred' });
 }

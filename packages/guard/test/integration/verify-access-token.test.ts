@@ -542,6 +542,20 @@ describe('discovery of the JWKS location (RFC 8414)', () => {
     expect(metadataRequests).toEqual(['/.well-known/oauth-authorization-server']);
   });
 
+  it('puts the well-known segment before the path of an issuer that has one (RFC 8414 §3.1)', async () => {
+    const tenant = `${issuer}/tenant-a`;
+    handler = serveMetadata({ issuer: tenant, jwks_uri: jwks.url });
+    metadataRequests.length = 0;
+    const verifier = createAccessTokenVerifier({ issuer: tenant, audience: AUDIENCE, now });
+    const token = await forgeAccessToken(
+      key,
+      { issuer: tenant, audience: AUDIENCE },
+      { claims: { iat: NOW - 10, exp: NOW + 290 } },
+    );
+    await expect(verifier.verify(token)).resolves.toBeDefined();
+    expect(metadataRequests).toEqual(['/.well-known/oauth-authorization-server/tenant-a']);
+  });
+
   it.each([
     [
       'a metadata issuer that differs',

@@ -119,6 +119,7 @@ describe('headerValues', () => {
     expect(headerValues(rawHeaders, 'authorization')).toEqual(['Bearer one', 'Bearer two', 'Bearer three']);
     expect(headerValues(rawHeaders, 'accept')).toEqual(['application/json']);
     expect(headerValues(rawHeaders, 'cookie')).toEqual([]);
+    expect(headerValues(rawHeaders, 'Authorization')).toHaveLength(3);
   });
 
   it('ignores a trailing name without a value', () => {
