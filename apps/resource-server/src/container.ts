@@ -55,7 +55,10 @@ export async function createContainer(
     trustProxy: config.trustProxy,
     readiness: {
       postgres: () => pingDatabase(prisma),
-      jwks: () => verifier.keys.status().state !== 'empty' && verifier.keys.status().state !== 'expired',
+      jwks: () => {
+        const { state, keyIds } = verifier.keys.status();
+        return (state === 'fresh' || state === 'stale') && keyIds.length > 0;
+      },
     },
     routers: [createMeRoute(guard), createItemRoutes({ guard, prisma, maxBodyBytes: config.maxBodyBytes })],
   });

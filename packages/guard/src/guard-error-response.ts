@@ -32,7 +32,10 @@ export function guardErrorResponse(error: unknown, realm: string): GuardErrorRes
   if (refusal instanceof InsufficientScopeError && refusal.requiredScopes.length > 0) {
     challenge.push(`scope="${quote(refusal.requiredScopes.join(' '))}"`);
   }
-  const headers: Record<string, string> = { 'Cache-Control': 'no-store' };
+  const headers: Record<string, string> = {
+    'Content-Type': 'application/problem+json',
+    'Cache-Control': 'no-store',
+  };
   if (refusal.status === 401 || refusal.status === 403 || refusal.status === 400) {
     headers['WWW-Authenticate'] = `Bearer ${challenge.join(', ')}`;
   }

@@ -20,7 +20,7 @@ export type { BearerTokenSource } from './extract-bearer-token.js';
 export { extractBearerToken, headerValues } from './extract-bearer-token.js';
 export type { GuardErrorResponse } from './guard-error-response.js';
 export { guardErrorResponse } from './guard-error-response.js';
-export type { JwksKeyStore, JwksKeyStoreStatus } from './jwks/jwks-key-store.js';
+export type { JwksKeyStore, JwksKeyStoreOptions, JwksKeyStoreStatus } from './jwks/jwks-key-store.js';
 export type { Requirement } from './policy.js';
 export { authorize, findUnmetRequirement, validateRequirement } from './policy.js';
 export type { Principal } from './principal.js';

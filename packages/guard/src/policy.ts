@@ -88,6 +88,8 @@ export function scopesNamedBy(requirement: Requirement): string[] {
  * authorize(principal, { permissions: ['items:delete'] });
  */
 export function authorize(principal: Principal, requirement: Requirement): void {
+  // Validated here too, for callers outside the Koa guard: a typo must never read as "no requirement".
+  validateRequirement(requirement);
   const unmet = findUnmetRequirement(principal, requirement);
   if (unmet) throw new InsufficientScopeError(unmet, scopesNamedBy(requirement));
 }

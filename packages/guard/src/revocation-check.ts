@@ -4,8 +4,8 @@
  * the network.
  *
  * Return true for a revoked token (401 invalid_token). Throw `GuardUnavailableError('revocation', retryAfter)`
- * when the mirror is too stale to trust: the guard answers 503 with Retry-After. Any other throw also fails
- * closed with 503 — never 200 for a token that might be revoked, never 401 for one that might be good.
+ * when the mirror is too stale to trust: the guard answers 503 with Retry-After. Any other throw (another
+ * GuardError included) also fails closed with 503 — never 200 for a token that might be revoked, never 401 for one that might be good.
  *
  * @example
  * const revocation: RevocationCheck = { isRevoked: (token) => denylist.has(token.tokenId) };

@@ -36,7 +36,7 @@ export interface AccessTokenVerifierOptions {
   maxTokenAgeSeconds?: number;
   /** Refuse a token longer than this before parsing it. Default 8192 bytes. */
   maxTokenBytes?: number;
-  /** JWKS cache tuning (refresh interval 300 s, serve-while-down 6 h, unknown-kid cooldown 30 s). */
+  /** JWKS cache tuning: refresh interval 300 s, serve-while-down 6 h, unknown-kid cooldown 30 s, fetch timeout 5 s. */
   jwks?: Pick<
     JwksKeyStoreOptions,
     'refreshIntervalSeconds' | 'maxStaleSeconds' | 'unknownKidCooldownSeconds' | 'fetchTimeoutMs'

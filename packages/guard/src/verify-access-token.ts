@@ -1,6 +1,6 @@
 import { decodeProtectedHeader, jwtVerify } from 'jose';
 import { discoverJwksUri } from './discover-jwks-uri.js';
-import { GuardError, GuardUnavailableError, InvalidTokenError } from './errors.js';
+import { GuardUnavailableError, InvalidTokenError } from './errors.js';
 import { createJwksKeyStore, type JwksKeyStore } from './jwks/jwks-key-store.js';
 import { mapJoseError } from './map-jose-error.js';
 import type { Principal } from './principal.js';
@@ -72,7 +72,7 @@ export function createAccessTokenVerifier(options: AccessTokenVerifierOptions): 
     try {
       revoked = await check.isRevoked(principal);
     } catch (error) {
-      if (error instanceof GuardError) throw error;
+      if (error instanceof GuardUnavailableError) throw error;
       throw new GuardUnavailableError('revocation', REVOCATION_RETRY_AFTER_SECONDS, { cause: error });
     }
     if (revoked) throw new InvalidTokenError('revoked');

@@ -165,14 +165,18 @@ export function createJwksKeyStore(options: JwksKeyStoreOptions): JwksKeyStore {
         // A kid we have not seen may be a key the auth server just rotated in. Joining a fetch already under
         // way costs nothing; starting one is allowed once per cooldown, so a flood of random kids costs at
         // most one request per window.
-        const mayRefetch = lastAttemptAt === undefined || at - lastAttemptAt > cooldownMs;
+        const mayRefetch = lastAttemptAt === undefined || at - lastAttemptAt >= cooldownMs;
         if (inFlight !== undefined || mayRefetch) {
           try {
             keySet = await fetchShared();
           } catch (error) {
-            throw new InvalidTokenError('unknown_key', undefined, { cause: error });
+            throw new GuardUnavailableError('jwks', retryAfterSeconds(now()), { cause: error });
           }
           jwk = selectSigningJwk(keySet.keys, kid, alg);
+        } else if (lastAttemptFailed) {
+          // While the auth server is unreachable a rotated-in key cannot be told from a made-up kid:
+          // 503 rather than a 401 that might refuse a good token (DESIGN.md "Revocation", by analogy).
+          throw new GuardUnavailableError('jwks', retryAfterSeconds(at));
         }
         if (jwk === undefined) throw new InvalidTokenError('unknown_key');
       }

@@ -42,9 +42,16 @@ export function createKoaGuard(options: KoaGuardOptions): KoaGuard {
   if (typeof options.realm !== 'string' || options.realm === '')
     throw new TypeError('realm must be a string');
   const { verifier, realm, onRefused } = options;
+  // Principals this guard verified itself. A principal some other middleware put on ctx.state is not
+  // trusted: it would otherwise skip verification.
+  const verified = new WeakSet<Principal>();
 
   const refuse = (ctx: Context, error: unknown) => {
-    onRefused?.(error, ctx);
+    try {
+      onRefused?.(error, ctx);
+    } catch {
+      // A failing log or metrics hook must not turn a refusal into a 500.
+    }
     const response = guardErrorResponse(error, realm);
     ctx.status = response.status;
     ctx.set(response.headers);
@@ -60,7 +67,9 @@ export function createKoaGuard(options: KoaGuardOptions): KoaGuard {
           authorization: headerValues(ctx.req.rawHeaders, 'authorization'),
           query: ctx.querystring,
         });
-        principal = ctx.state.principal ?? (await verifier.verify(token));
+        const earlier: Principal | undefined = ctx.state.principal;
+        principal = earlier && verified.has(earlier) ? earlier : await verifier.verify(token);
+        verified.add(principal);
         if (requirement) authorize(principal, requirement);
       } catch (error) {
         refuse(ctx, error);

@@ -489,6 +489,21 @@ describe('createJwksKeyStore against a real HTTP JWKS endpoint', () => {
       expect(server.requests).toBe(2);
     });
 
+    it('answers an unknown kid with 503, not 401, while the JWKS cannot be fetched', async () => {
+      const store = createStore();
+      await store.refresh();
+      await server.stop();
+      advance(31 * second);
+      // The refetch fails: the kid may be a key rotated in during the outage.
+      const first = await rejection(store.getKey({ alg: 'ES256', kid: 'rotated-in' }));
+      expect(first).toBeInstanceOf(GuardUnavailableError);
+      // Inside the cooldown no request is made, and the answer stays 503.
+      advance(second);
+      const again = await rejection(store.getKey({ alg: 'ES256', kid: 'another' }));
+      expect(again).toMatchObject({ status: 503, dependency: 'jwks' });
+      await expect(store.getKey({ alg: 'ES256', kid: 'key-a' })).resolves.toBeDefined();
+    });
+
     it.each<[string, Handler]>([
       ['a 500', (_request, response) => response.writeHead(500).end('{"keys":[]}')],
       ['a non-JSON body', (_request, response) => response.writeHead(200).end('<html>maintenance</html>')],

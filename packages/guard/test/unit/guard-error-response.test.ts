@@ -13,7 +13,11 @@ describe('guardErrorResponse', () => {
   it('answers missing credentials with 401 and a challenge without an error code (RFC 6750 §3.1)', () => {
     expect(guardErrorResponse(new MissingTokenError(), 'items')).toEqual({
       status: 401,
-      headers: { 'Cache-Control': 'no-store', 'WWW-Authenticate': 'Bearer realm="items"' },
+      headers: {
+        'Content-Type': 'application/problem+json',
+        'Cache-Control': 'no-store',
+        'WWW-Authenticate': 'Bearer realm="items"',
+      },
       body: { type: 'about:blank', title: 'Unauthorized', status: 401, detail: 'authentication required' },
     });
   });
@@ -22,6 +26,7 @@ describe('guardErrorResponse', () => {
     expect(guardErrorResponse(new InvalidTokenError('expired'), 'items')).toEqual({
       status: 401,
       headers: {
+        'Content-Type': 'application/problem+json',
         'Cache-Control': 'no-store',
         'WWW-Authenticate':
           'Bearer realm="items", error="invalid_token", error_description="the access token expired"',
@@ -71,6 +76,7 @@ describe('guardErrorResponse', () => {
     expect(response).toEqual({
       status: 400,
       headers: {
+        'Content-Type': 'application/problem+json',
         'Cache-Control': 'no-store',
         'WWW-Authenticate':
           'Bearer realm="items", error="invalid_request", error_description="more than one Authorization header"',
@@ -93,7 +99,11 @@ describe('guardErrorResponse', () => {
     (dependency, detail, retry) => {
       expect(guardErrorResponse(new GuardUnavailableError(dependency, retry), 'items')).toEqual({
         status: 503,
-        headers: { 'Cache-Control': 'no-store', 'Retry-After': String(retry) },
+        headers: {
+          'Content-Type': 'application/problem+json',
+          'Cache-Control': 'no-store',
+          'Retry-After': String(retry),
+        },
         body: { type: 'about:blank', title: 'Service Unavailable', status: 503, detail },
       });
     },
