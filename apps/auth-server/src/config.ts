@@ -29,6 +29,11 @@ const environmentSchema = z.object({
   HOST: z.string().default('0.0.0.0'),
   PORT: z.coerce.number().int().min(0).max(65535).default(4000),
   TRUST_PROXY: z.stringbool().default(false),
+  /** The admin listener (DESIGN.md "Shape"): loopback by default, never the public port. */
+  ADMIN_HOST: z.string().default('127.0.0.1'),
+  ADMIN_PORT: z.coerce.number().int().min(0).max(65535).default(4100),
+  /** Audience of admin-API tokens; default `<ISSUER>/admin`. */
+  ADMIN_RESOURCE: z.url().optional(),
   DATABASE_URL: z.url(),
   KEY_ENCRYPTION_KEY: secretKey,
   CLIENT_SECRET_PEPPER: secretKey,
@@ -52,12 +57,16 @@ const environmentSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
+/** The one scope of admin-API tokens: a client must be allowed it, and ask for it, to reach the admin API. */
+export const ADMIN_SCOPE = 'admin';
+
 export interface AuthServerConfig {
   mode: 'production' | 'development';
   issuer: string;
   host: string;
   port: number;
   trustProxy: boolean;
+  admin: { host: string; port: number; resource: string };
   databaseUrl: string;
   keyEncryptionKey: Buffer;
   clientSecretPepper: Buffer;
@@ -96,6 +105,10 @@ export function loadConfig(env: Record<string, string | undefined>): AuthServerC
   const problems: string[] = [];
   const resources = e.RESOURCES ?? [e.DEFAULT_RESOURCE];
   if (!resources.includes(e.DEFAULT_RESOURCE)) problems.push('RESOURCES: must include DEFAULT_RESOURCE');
+  const issuer = e.ISSUER.replace(/\/$/, '');
+  const adminResource = e.ADMIN_RESOURCE ?? `${issuer}/admin`;
+  if (resources.includes(adminResource)) problems.push('ADMIN_RESOURCE: must not be one of RESOURCES');
+  if (e.SCOPES.includes(ADMIN_SCOPE)) problems.push(`SCOPES: "${ADMIN_SCOPE}" is reserved for the admin API`);
   if (e.PORTCULLIS_MODE === 'production' && new URL(e.ISSUER).protocol !== 'https:') {
     problems.push(
       'ISSUER: must be an https URL in production (set PORTCULLIS_MODE=development for local http)',
@@ -111,10 +124,11 @@ export function loadConfig(env: Record<string, string | undefined>): AuthServerC
 
   return {
     mode: e.PORTCULLIS_MODE,
-    issuer: e.ISSUER.replace(/\/$/, ''),
+    issuer,
     host: e.HOST,
     port: e.PORT,
     trustProxy: e.TRUST_PROXY,
+    admin: { host: e.ADMIN_HOST, port: e.ADMIN_PORT, resource: adminResource },
     databaseUrl: e.DATABASE_URL,
     keyEncryptionKey: e.KEY_ENCRYPTION_KEY,
     clientSecretPepper: e.CLIENT_SECRET_PEPPER,

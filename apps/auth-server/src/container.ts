@@ -1,6 +1,8 @@
 import { createPrismaClient, deleteExpiredArtifacts, pingDatabase } from '@portcullis/db';
 import { createHealthRoutes, type Logger, securityHeaders } from '@portcullis/service-kit';
+import type Koa from 'koa';
 import type { Provider } from 'oidc-provider';
+import { createAdminApi } from './admin/create-admin-api.js';
 import { createAuditRecorder } from './audit/audit-recorder.js';
 import { type AuthServerConfig, longestAccessTokenLifetime } from './config.js';
 import { createUserAuthenticator } from './credentials/authenticate-user.js';
@@ -13,6 +15,8 @@ import { createProviderHost, type ProviderHost } from './oidc/provider-host.js';
 
 export interface Container {
   providerHost: ProviderHost;
+  /** The admin listener's app (DESIGN.md "Shape"): never mounted on the public listener. */
+  adminApp: Koa;
   /** Waits for queued audit writes (tests read the audit log right after a request). */
   flushAudit(): Promise<void>;
   close(): Promise<void>;
@@ -66,8 +70,18 @@ export async function createContainer(config: AuthServerConfig, logger: Logger):
       );
     }, ARTIFACT_CLEANUP_INTERVAL_MS).unref();
 
+    const adminApp = createAdminApi({
+      config,
+      logger,
+      prisma,
+      audit: audit.record,
+      keyRingOptions,
+      publicKeys: () => providerHost.keyRing().privateJwks,
+    });
+
     return {
       providerHost,
+      adminApp,
       flushAudit: () => audit.flush(),
       async close() {
         clearInterval(keyReload);

@@ -10,12 +10,23 @@ async function main(): Promise<void> {
   const logger = createLogger(config.logLevel);
   const container = await createContainer(config, logger);
   await serveHttp({
-    name: 'auth-server',
-    handler: container.providerHost.handle,
-    host: config.host,
-    port: config.port,
+    listeners: [
+      {
+        name: 'auth-server',
+        handler: container.providerHost.handle,
+        host: config.host,
+        port: config.port,
+        describe: { issuer: config.issuer, mode: config.mode },
+      },
+      {
+        name: 'admin-api',
+        handler: container.adminApp.callback(),
+        host: config.admin.host,
+        port: config.admin.port,
+        describe: { audience: config.admin.resource },
+      },
+    ],
     logger,
-    describe: { issuer: config.issuer, mode: config.mode },
     close: () => container.close(),
   });
 }

@@ -1,10 +1,9 @@
 import { createPrismaClient, pingDatabase } from '@portcullis/db';
 import { createAccessTokenVerifier } from '@portcullis/guard';
-import { createKoaGuard } from '@portcullis/guard/koa';
-import type { Logger } from '@portcullis/service-kit';
+import { createKoaGuard, type GuardState } from '@portcullis/guard/koa';
+import { createJsonApi, type Logger } from '@portcullis/service-kit';
 import type Koa from 'koa';
 import type { ResourceServerConfig } from './config.js';
-import { createApp } from './http/create-app.js';
 import { createMeRoute } from './http/me-route.js';
 import { createItemRoutes } from './items/item-routes.js';
 
@@ -50,7 +49,7 @@ export async function createContainer(
       logger.info({ code, reason, path: ctx.path, method: ctx.method }, 'request refused');
     },
   });
-  const app = createApp({
+  const app = createJsonApi<GuardState>({
     logger,
     trustProxy: config.trustProxy,
     readiness: {

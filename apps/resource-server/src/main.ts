@@ -10,12 +10,16 @@ async function main(): Promise<void> {
   const logger = createLogger(config.logLevel);
   const container = await createContainer(config, logger);
   await serveHttp({
-    name: 'resource-server',
-    handler: container.app.callback(),
-    host: config.host,
-    port: config.port,
+    listeners: [
+      {
+        name: 'resource-server',
+        handler: container.app.callback(),
+        host: config.host,
+        port: config.port,
+        describe: { issuer: config.issuer, audience: config.audience },
+      },
+    ],
     logger,
-    describe: { issuer: config.issuer, audience: config.audience },
     close: () => container.close(),
   });
 }

@@ -4,13 +4,18 @@
  * @example
  * app.use(securityHeaders).use(problemResponses(logger)).use(createHealthRoutes({ postgres: ping }));
  */
+
+export type { JsonApiOptions, RouteTable } from './create-json-api.js';
+export { createJsonApi } from './create-json-api.js';
 export type { Logger } from './create-logger.js';
 export { createLogger } from './create-logger.js';
 export type { ReadinessCheck } from './health-routes.js';
 export { createHealthRoutes } from './health-routes.js';
+export { methodProblems } from './method-problems.js';
 export type { ProblemDetails } from './problem.js';
 export { ProblemError, problemResponses } from './problem.js';
 export { readJsonBody } from './read-json-body.js';
 export { securityHeaders } from './security-headers.js';
-export type { ServeHttpOptions } from './serve-http.js';
+export type { HttpListener, ServeHttpOptions } from './serve-http.js';
 export { serveHttp } from './serve-http.js';
+export { validate } from './validate.js';

@@ -1,37 +1,46 @@
-import { createServer, type RequestListener } from 'node:http';
+import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 
-export interface ServeHttpOptions {
+/** One HTTP listener of a service (the auth server has a public and an admin one). */
+export interface HttpListener {
   /** Used in the "<name> listening" log line that scripts and tests wait for. */
   name: string;
   handler: RequestListener;
   host: string;
   port: number;
-  logger: Logger;
   /** Extra fields for the listening line (issuer, mode...). */
   describe?: Record<string, unknown>;
-  /** Releases the container (database pools, timers) after the server stopped accepting requests. */
+}
+
+export interface ServeHttpOptions {
+  listeners: HttpListener[];
+  logger: Logger;
+  /** Releases the container (database pools, timers) after every listener stopped accepting requests. */
   close(): Promise<void>;
 }
 
 const SHUTDOWN_DEADLINE_MS = 10_000;
 
 /**
- * Listens, logs `<name> listening` with the port, and on SIGTERM/SIGINT stops accepting, lets in-flight
- * requests finish, closes the container and exits 0 (1 if that fails or takes over 10 s) — STYLE.md §1.
+ * Listens on every listener, logs `<name> listening` with its port, and on SIGTERM/SIGINT stops accepting,
+ * lets in-flight requests finish, closes the container and exits 0 (1 if that fails or takes over 10 s) —
+ * STYLE.md §1.
  */
-export async function serveHttp(options: ServeHttpOptions): Promise<void> {
-  const { name, logger } = options;
-  const server = createServer(options.handler);
-  server.requestTimeout = 30_000;
-  server.headersTimeout = 10_000;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, options.host, resolve);
-  });
-  const { port } = server.address() as AddressInfo;
-  logger.info({ port, ...options.describe }, `${name} listening`);
+export async function serveHttp({ listeners, logger, close }: ServeHttpOptions): Promise<void> {
+  const servers: Server[] = [];
+  for (const listener of listeners) {
+    const server = createServer(listener.handler);
+    server.requestTimeout = 30_000;
+    server.headersTimeout = 10_000;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(listener.port, listener.host, resolve);
+    });
+    servers.push(server);
+    const { port } = server.address() as AddressInfo;
+    logger.info({ port, host: listener.host, ...listener.describe }, `${listener.name} listening`);
+  }
 
   let stopping = false;
   const shutdown = (signal: string) => {
@@ -39,16 +48,20 @@ export async function serveHttp(options: ServeHttpOptions): Promise<void> {
     stopping = true;
     logger.info({ signal }, 'shutting down');
     const force = setTimeout(() => process.exit(1), SHUTDOWN_DEADLINE_MS).unref();
-    server.close(() => {
-      options
-        .close()
-        .then(() => {
-          clearTimeout(force);
-          process.exit(0);
-        })
-        .catch(() => process.exit(1));
-    });
-    server.closeIdleConnections();
+    const closed = servers.map(
+      (server) =>
+        new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          server.closeIdleConnections();
+        }),
+    );
+    Promise.all(closed)
+      .then(close)
+      .then(() => {
+        clearTimeout(force);
+        process.exit(0);
+      })
+      .catch(() => process.exit(1));
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));

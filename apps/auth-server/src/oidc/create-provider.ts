@@ -31,8 +31,8 @@ export function createProvider(config: AuthServerConfig, dependencies: ProviderD
   const { prisma, keyRing } = dependencies;
   const getResourceServerInfo = createResourceServerResolver({
     resources: config.resources,
-    defaultResource: config.defaultResource,
     scopes: config.scopes,
+    adminResource: config.admin.resource,
     signingAlg: keyRing.signingAlg,
     signingKid: keyRing.signingKid,
   });

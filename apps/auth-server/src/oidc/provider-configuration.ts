@@ -1,5 +1,5 @@
 import type { Configuration, KoaContextWithOIDC } from 'oidc-provider';
-import type { AuthServerConfig } from '../config.js';
+import { ADMIN_SCOPE, type AuthServerConfig } from '../config.js';
 import type { KeyRing } from '../keys/signing-key-ring.js';
 
 export interface ProviderConfigurationDependencies {
@@ -24,7 +24,7 @@ export function buildProviderConfiguration(
     clients: [],
     jwks: { keys: dependencies.keyRing.privateJwks as NonNullable<Configuration['jwks']>['keys'] },
     // Resource scopes are listed here too: oidc-provider only enforces a client's allow-list for known scopes.
-    scopes: ['offline_access', ...config.scopes],
+    scopes: ['offline_access', ADMIN_SCOPE, ...config.scopes],
     claims: { openid: ['sub'] },
     responseTypes: [],
     clientAuthMethods: ['client_secret_basic', 'client_secret_post'],

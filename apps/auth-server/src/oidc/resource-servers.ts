@@ -1,9 +1,11 @@
 import { errors, type KoaContextWithOIDC } from 'oidc-provider';
+import { ADMIN_SCOPE } from '../config.js';
 
 export interface ResourceServerSettings {
   resources: string[];
-  defaultResource: string;
   scopes: string[];
+  /** The admin API's audience: its tokens carry the `admin` scope and nothing else. */
+  adminResource: string;
   signingAlg: string;
   signingKid: string;
 }
@@ -11,13 +13,17 @@ export interface ResourceServerSettings {
 /**
  * RFC 8707 resource indicators: every access token names one configured resource server as its audience
  * and is an RFC 9068 JWT signed with the key ring's current signing key (pinned by kid, so a pending key
- * can be published without signing).
+ * can be published without signing). Scopes are per audience, so an items token can never be an admin token
+ * and an admin token is useless at the items API.
  */
 export function createResourceServerResolver(settings: ResourceServerSettings) {
-  const known = new Set(settings.resources);
-  const scope = settings.scopes.join(' ');
+  const scopesByResource = new Map<string, string>(
+    settings.resources.map((resource) => [resource, settings.scopes.join(' ')]),
+  );
+  scopesByResource.set(settings.adminResource, ADMIN_SCOPE);
   return async function getResourceServerInfo(_ctx: KoaContextWithOIDC, resourceIndicator: string) {
-    if (!known.has(resourceIndicator)) throw new errors.InvalidTarget('unknown resource indicator');
+    const scope = scopesByResource.get(resourceIndicator);
+    if (scope === undefined) throw new errors.InvalidTarget('unknown resource indicator');
     return {
       scope,
       audience: resourceIndicator,

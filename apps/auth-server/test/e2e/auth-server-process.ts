@@ -31,7 +31,8 @@ export async function startAuthServerProcess(env: Record<string, string>): Promi
   return startServiceProcess(
     'auth-server',
     `${distDir}main.js`,
-    { ...env, ISSUER: `http://127.0.0.1:${port}` },
+    // The admin listener takes any free port: several servers run side by side in one test run.
+    { ADMIN_PORT: '0', ...env, ISSUER: `http://127.0.0.1:${port}` },
     port,
   );
 }

@@ -31,6 +31,7 @@ describe('discovery and HTTP surface', () => {
     expect(metadata.response_types_supported).toEqual([]);
     expect(metadata.scopes_supported).toEqual([
       'offline_access',
+      'admin',
       'items:read',
       'items:write',
       'items:delete',

@@ -12,6 +12,8 @@ import { testEnvironment, testResource } from './test-environment.js';
 
 export interface TestAuthServer {
   url: string;
+  /** The admin listener (separate port). */
+  adminUrl: string;
   config: AuthServerConfig;
   container: Container;
   prisma: PrismaClient;
@@ -61,6 +63,9 @@ export async function startTestAuthServer(overrides: Record<string, string> = {}
   const server: Server = createServer(container.providerHost.handle);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const adminServer: Server = createServer(container.adminApp.callback());
+  await new Promise<void>((resolve) => adminServer.listen(0, '127.0.0.1', resolve));
+  const adminUrl = `http://127.0.0.1:${(adminServer.address() as AddressInfo).port}`;
   const prisma = createPrismaClient({ databaseUrl: database.url, poolMax: 2 });
   const hasher = await createPasswordHasher(config.argon2);
 
@@ -73,6 +78,7 @@ export async function startTestAuthServer(overrides: Record<string, string> = {}
 
   return {
     url,
+    adminUrl,
     config,
     container,
     prisma,
@@ -112,6 +118,8 @@ export async function startTestAuthServer(overrides: Record<string, string> = {}
     stopListening,
     async close() {
       await stopListening();
+      adminServer.closeAllConnections();
+      await new Promise<void>((resolve) => adminServer.close(() => resolve()));
       await container.close();
       await prisma.$disconnect();
       await database.drop();

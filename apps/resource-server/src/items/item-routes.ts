@@ -12,9 +12,9 @@ import {
 } from '@portcullis/db';
 import type { Principal } from '@portcullis/guard';
 import type { GuardState, KoaGuard } from '@portcullis/guard/koa';
-import { ProblemError, readJsonBody } from '@portcullis/service-kit';
+import { ProblemError, readJsonBody, validate } from '@portcullis/service-kit';
 import type { Context } from 'koa';
-import { validate } from '../http/validate.js';
+
 import { type ItemChange, mayChangeAnyItem } from './item-access.js';
 import { createItemBody, listItemsQuery, updateItemBody } from './item-schemas.js';
 

@@ -1,5 +1,5 @@
-import { ProblemError } from '@portcullis/service-kit';
 import type { z } from 'zod';
+import { ProblemError } from './problem.js';
 
 /** Parses input with a schema; a failure is a 400 problem listing each invalid field, never a 500. */
 export function validate<Schema extends z.ZodType>(schema: Schema, input: unknown): z.infer<Schema> {

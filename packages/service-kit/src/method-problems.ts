@@ -1,5 +1,5 @@
-import { ProblemError } from '@portcullis/service-kit';
 import type { Context, Next } from 'koa';
+import { ProblemError } from './problem.js';
 
 const TITLES: Readonly<Record<number, string>> = { 405: 'Method Not Allowed', 501: 'Not Implemented' };
 

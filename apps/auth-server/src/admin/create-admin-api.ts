@@ -1,0 +1,70 @@
+import { type PrismaClient, pingDatabase } from '@portcullis/db';
+import { createAccessTokenVerifier } from '@portcullis/guard';
+import { createKoaGuard, type GuardState } from '@portcullis/guard/koa';
+import { createJsonApi, type Logger } from '@portcullis/service-kit';
+import type { JWK } from 'jose';
+import type Koa from 'koa';
+import type { RecordAuditEvent } from '../audit/audit-recorder.js';
+import type { AuthServerConfig } from '../config.js';
+import type { KeyRingOptions } from '../keys/signing-key-ring.js';
+import { createInProcessJwksFetch } from './in-process-jwks.js';
+import { createKeyRoutes } from './key-routes.js';
+
+export interface AdminApiDependencies {
+  config: AuthServerConfig;
+  logger: Logger;
+  prisma: PrismaClient;
+  audit: RecordAuditEvent;
+  keyRingOptions: KeyRingOptions;
+  /** The current key ring's JWKs; public parts are taken from them. */
+  publicKeys: () => readonly JWK[];
+}
+
+const ADMIN_MAX_BODY_BYTES = 64 * 1024;
+/** The key ring reloads every KEY_RELOAD_INTERVAL_SECONDS; the admin guard looks again as often. */
+const JWKS_MAX_STALE_SECONDS = 24 * 3600;
+
+/**
+ * The admin API: its own Koa app for its own listener, protected by the same guard package every resource
+ * server uses, with tokens audienced to ADMIN_RESOURCE and carrying the `admin` scope.
+ */
+export function createAdminApi(dependencies: AdminApiDependencies): Koa<GuardState> {
+  const { config, logger, prisma, audit } = dependencies;
+  const verifier = createAccessTokenVerifier({
+    issuer: config.issuer,
+    audience: config.admin.resource,
+    jwksUri: `${config.issuer}/jwks`,
+    algorithms: [config.signingAlg],
+    maxTokenAgeSeconds: Math.max(config.ttl.accessToken, config.ttl.clientCredentials),
+    jwks: {
+      refreshIntervalSeconds: config.keyReloadIntervalSeconds,
+      maxStaleSeconds: Math.max(JWKS_MAX_STALE_SECONDS, config.keyReloadIntervalSeconds),
+      unknownKidCooldownSeconds: 1,
+    },
+    fetch: createInProcessJwksFetch(dependencies.publicKeys),
+  });
+  const guard = createKoaGuard({
+    verifier,
+    realm: 'portcullis-admin',
+    onRefused: (error, ctx) => {
+      const { code, reason } = error as { code?: string; reason?: string };
+      logger.warn({ code, reason, path: ctx.path, method: ctx.method, ip: ctx.ip }, 'admin request refused');
+    },
+  });
+  return createJsonApi<GuardState>({
+    logger,
+    trustProxy: config.trustProxy,
+    noStore: true,
+    readiness: { postgres: () => pingDatabase(prisma) },
+    routers: [
+      createKeyRoutes({
+        guard,
+        prisma,
+        audit,
+        keyRingOptions: dependencies.keyRingOptions,
+        defaultActivationDelaySeconds: config.keyActivationDelaySeconds,
+        maxBodyBytes: ADMIN_MAX_BODY_BYTES,
+      }),
+    ],
+  });
+}
