@@ -11,7 +11,11 @@
 export function renderBanner({ issuer, resource, notes, credentials }) {
   const lines = ['', 'Portcullis is running (development mode).', ...notes.map((note) => `  ${note}`)];
   lines.push(`  auth-server: ${issuer}   discovery: ${issuer}/.well-known/openid-configuration`);
-  lines.push(`  resource-server (items API): ${resource}   access tokens are audienced to it`, '');
+  lines.push(`  resource-server (items API): ${resource}   access tokens are audienced to it`);
+  lines.push(
+    `  admin API: http://127.0.0.1:${process.env.ADMIN_PORT ?? '4100'} (loopback only; work in progress)`,
+    '',
+  );
   if (!credentials)
     return [...lines, 'No demo credentials: .data/demo-credentials.json is missing.'].join('\n');
   const web = credentials.clients.find((client) => client.clientId === 'demo-web');
