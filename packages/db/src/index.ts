@@ -11,8 +11,71 @@ export { createOidcAdapterClass, deleteExpiredArtifacts } from './oidc-artifact-
 export { pingDatabase } from './ping-database.js';
 export type { PrismaClient, PrismaClientOptions } from './prisma-client.js';
 export { createPrismaClient } from './prisma-client.js';
+export type {
+  AdminClient,
+  ClientAuthMethod,
+  ClientChanges,
+  ClientDeletion,
+  ClientListQuery,
+  ClientPage,
+  ClientUpdate,
+  NewClient,
+} from './repositories/admin-clients.js';
+export {
+  createClient,
+  deleteClient,
+  getClient,
+  listClients,
+  replaceClientSecretHash,
+  updateClient,
+} from './repositories/admin-clients.js';
+export { AdminConflictError, AdminNotFoundError } from './repositories/admin-errors.js';
+export type {
+  AdminClientAuthorizations,
+  AdminPermission,
+  AdminRole,
+  AdminRoleChanges,
+  NewAdminPermission,
+  NewAdminRole,
+} from './repositories/admin-roles.js';
+export {
+  assignClientRoles,
+  createPermission,
+  createRole,
+  deletePermission,
+  deleteRole,
+  getRole,
+  grantClientPermissions,
+  listPermissions,
+  listRoles,
+  revokeClientPermission,
+  unassignClientRole,
+  updateRole,
+} from './repositories/admin-roles.js';
+export type {
+  AdminChange,
+  AdminUser,
+  AdminUserChanges,
+  AdminUserListQuery,
+  AdminUserPage,
+  NewAdminUser,
+} from './repositories/admin-users.js';
+export {
+  assignUserRoles,
+  createUser,
+  deleteUser,
+  getUser,
+  grantUserPermissions,
+  listUsers,
+  revokeUserPermission,
+  setUserPasswordHash,
+  unassignUserRole,
+  updateUser,
+} from './repositories/admin-users.js';
 export type { AuditEventInput } from './repositories/audit-events.js';
 export { recordAuditEvent } from './repositories/audit-events.js';
+export type { AuditEventPage, AuditEventQuery, AuditEventRecord } from './repositories/audit-queries.js';
+export { queryAuditEvents } from './repositories/audit-queries.js';
 export type { SubjectAuthorizations } from './repositories/authorizations.js';
 export { getClientAuthorizations, getUserAuthorizations } from './repositories/authorizations.js';
 export type { ClientRecord } from './repositories/clients.js';
