@@ -1,6 +1,6 @@
 import { Prisma, type PrismaClient } from '../generated/client.js';
 import { AdminConflictError, AdminNotFoundError } from './admin-errors.js';
-import { InvalidCursorError } from './items.js';
+import { decodeKeysetCursor, encodeKeysetCursor, escapeLike } from './keyset-cursor.js';
 
 /** A client as the admin API shows it: never the secret hash, only whether there is one. */
 export interface AdminClient {
@@ -330,24 +330,11 @@ function toAdminClient(row: ClientRow): AdminClient {
   };
 }
 
-/** Prisma's `contains` puts the value between `%` unescaped; PostgreSQL's LIKE escape character is `\`. */
-function escapeLike(value: string): string {
-  return value.replace(/[\\%_]/g, '\\$&');
+function encodeCursor(row: Pick<AdminClient, 'createdAt' | 'id'>): string {
+  return encodeKeysetCursor(row.createdAt, row.id);
 }
 
-function encodeCursor(client: Pick<AdminClient, 'createdAt' | 'id'>): string {
-  return Buffer.from(`${client.createdAt.toISOString()}|${client.id}`, 'utf8').toString('base64url');
-}
-
-/** A client id may contain `|`; an ISO date never does, so the first `|` separates them. */
 function decodeCursor(cursor: string): { createdAt: Date; id: string } {
-  const decoded = Buffer.from(cursor, 'base64url').toString('utf8');
-  const separator = decoded.indexOf('|');
-  if (separator < 0) throw new InvalidCursorError();
-  const createdAt = new Date(decoded.slice(0, separator));
-  const id = decoded.slice(separator + 1);
-  if (id === '' || Number.isNaN(createdAt.getTime()) || encodeCursor({ createdAt, id }) !== cursor) {
-    throw new InvalidCursorError();
-  }
-  return { createdAt, id };
+  const { at, id } = decodeKeysetCursor(cursor, (id) => id !== '');
+  return { createdAt: at, id };
 }

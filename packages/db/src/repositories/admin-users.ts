@@ -1,6 +1,6 @@
 import { Prisma, type PrismaClient } from '../generated/client.js';
 import { AdminConflictError, AdminNotFoundError } from './admin-errors.js';
-import { InvalidCursorError } from './items.js';
+import { decodeKeysetCursor, encodeKeysetCursor, escapeLike } from './keyset-cursor.js';
 import { isUuid, normalizeUsername } from './users.js';
 
 /**
@@ -432,26 +432,13 @@ function distinct(names: string[]): string[] {
   return [...new Set(names)];
 }
 
-/** Prisma's `contains` puts the value between `%` unescaped; PostgreSQL's LIKE escape character is `\`. */
-function escapeLike(value: string): string {
-  return value.replace(/[\\%_]/g, '\\$&');
-}
-
-// The cursor format of items.ts (which keeps its codec private): base64url of `<ISO createdAt>|<uuid>`.
-function encodeCursor(row: { createdAt: Date; id: string }): string {
-  return Buffer.from(`${row.createdAt.toISOString()}|${row.id}`, 'utf8').toString('base64url');
-}
-
-/** Accepts only the exact bytes encodeCursor produces, so a cursor has one spelling. */
-function decodeCursor(cursor: string): { createdAt: Date; id: string } {
-  const decoded = Buffer.from(cursor, 'base64url').toString('utf8');
-  const [iso, id, ...rest] = decoded.split('|');
-  if (iso === undefined || id === undefined || rest.length > 0 || !isUuid(id)) throw new InvalidCursorError();
-  const createdAt = new Date(iso);
-  if (Number.isNaN(createdAt.getTime()) || encodeCursor({ createdAt, id }) !== cursor) {
-    throw new InvalidCursorError();
-  }
-  return { createdAt, id };
-}
-
 export { AdminConflictError, AdminNotFoundError } from './admin-errors.js';
+
+function encodeCursor(row: { createdAt: Date; id: string }): string {
+  return encodeKeysetCursor(row.createdAt, row.id);
+}
+
+function decodeCursor(cursor: string): { createdAt: Date; id: string } {
+  const { at, id } = decodeKeysetCursor(cursor, isUuid);
+  return { createdAt: at, id };
+}

@@ -1,5 +1,5 @@
 import type { Prisma, PrismaClient } from '../generated/client.js';
-import { InvalidCursorError } from './items.js';
+import { decodeKeysetCursor, encodeKeysetCursor } from './keyset-cursor.js';
 import { isUuid } from './users.js';
 
 /** One row of the audit trail, as the admin API shows it. */
@@ -102,18 +102,11 @@ export async function queryAuditEvents(
   return { events, nextCursor: rows.length > query.limit && last ? encodeCursor(last) : null };
 }
 
-function encodeCursor(event: Pick<AuditEventRecord, 'occurredAt' | 'id'>): string {
-  return Buffer.from(`${event.occurredAt.toISOString()}|${event.id}`, 'utf8').toString('base64url');
+function encodeCursor(row: Pick<AuditEventRecord, 'occurredAt' | 'id'>): string {
+  return encodeKeysetCursor(row.occurredAt, row.id);
 }
 
-/** Accepts only the exact bytes encodeCursor produces, so a cursor has one spelling. */
 function decodeCursor(cursor: string): { occurredAt: Date; id: string } {
-  const decoded = Buffer.from(cursor, 'base64url').toString('utf8');
-  const [iso, id, ...rest] = decoded.split('|');
-  if (iso === undefined || id === undefined || rest.length > 0 || !isUuid(id)) throw new InvalidCursorError();
-  const occurredAt = new Date(iso);
-  if (Number.isNaN(occurredAt.getTime()) || encodeCursor({ occurredAt, id }) !== cursor) {
-    throw new InvalidCursorError();
-  }
-  return { occurredAt, id };
+  const { at, id } = decodeKeysetCursor(cursor, isUuid);
+  return { occurredAt: at, id };
 }

@@ -1,7 +1,10 @@
 import type { Prisma, PrismaClient } from '../generated/client.js';
+import { decodeKeysetCursor, encodeKeysetCursor, escapeLike } from './keyset-cursor.js';
 import { isUuid } from './users.js';
 
 /** One row of the resource server's example `items` API. */
+export { InvalidCursorError } from './keyset-cursor.js';
+
 export interface ItemRecord {
   id: string;
   /** The token subject that created it: a user id or a client id. */
@@ -53,15 +56,6 @@ export interface ItemStatistics {
   createdLast24h: number;
   /** The five owners with most items, most first (ties by owner id). */
   topOwners: { ownerId: string; items: number }[];
-}
-
-/** A cursor this module did not issue, or a damaged one. Stable `code` for the app to map to a 400. */
-export class InvalidCursorError extends Error {
-  readonly code = 'ERR_DB_INVALID_CURSOR';
-  constructor() {
-    super('invalid pagination cursor');
-    this.name = 'InvalidCursorError';
-  }
 }
 
 const itemFields = {
@@ -205,23 +199,11 @@ function ownedItem(id: string, options: ItemOwnership): Prisma.ItemWhereInput {
   return options.ownerId === undefined ? { id } : { id, ownerId: options.ownerId };
 }
 
-/** Prisma's `contains` puts the value between `%` unescaped; PostgreSQL's LIKE escape character is `\`. */
-function escapeLike(value: string): string {
-  return value.replace(/[\\%_]/g, '\\$&');
-}
-
 function encodeCursor(item: Pick<ItemRecord, 'createdAt' | 'id'>): string {
-  return Buffer.from(`${item.createdAt.toISOString()}|${item.id}`, 'utf8').toString('base64url');
+  return encodeKeysetCursor(item.createdAt, item.id);
 }
 
-/** Accepts only the exact bytes encodeCursor produces, so a cursor has one spelling. */
 function decodeCursor(cursor: string): { createdAt: Date; id: string } {
-  const decoded = Buffer.from(cursor, 'base64url').toString('utf8');
-  const [iso, id, ...rest] = decoded.split('|');
-  if (iso === undefined || id === undefined || rest.length > 0 || !isUuid(id)) throw new InvalidCursorError();
-  const createdAt = new Date(iso);
-  if (Number.isNaN(createdAt.getTime()) || encodeCursor({ createdAt, id }) !== cursor) {
-    throw new InvalidCursorError();
-  }
-  return { createdAt, id };
+  const { at, id } = decodeKeysetCursor(cursor, isUuid);
+  return { createdAt: at, id };
 }
