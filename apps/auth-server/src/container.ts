@@ -76,6 +76,7 @@ export async function createContainer(config: AuthServerConfig, logger: Logger):
       prisma,
       audit: audit.record,
       keyRingOptions,
+      hasher,
       publicKeys: () => providerHost.keyRing().privateJwks,
     });
 

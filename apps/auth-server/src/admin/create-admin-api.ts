@@ -6,9 +6,11 @@ import type { JWK } from 'jose';
 import type Koa from 'koa';
 import type { RecordAuditEvent } from '../audit/audit-recorder.js';
 import type { AuthServerConfig } from '../config.js';
+import type { PasswordHasher } from '../credentials/password-hasher.js';
 import type { KeyRingOptions } from '../keys/signing-key-ring.js';
 import { createInProcessJwksFetch } from './in-process-jwks.js';
 import { createKeyRoutes } from './key-routes.js';
+import { createUserRoutes } from './user-routes.js';
 
 export interface AdminApiDependencies {
   config: AuthServerConfig;
@@ -16,6 +18,7 @@ export interface AdminApiDependencies {
   prisma: PrismaClient;
   audit: RecordAuditEvent;
   keyRingOptions: KeyRingOptions;
+  hasher: PasswordHasher;
   /** The current key ring's JWKs; public parts are taken from them. */
   publicKeys: () => readonly JWK[];
 }
@@ -57,6 +60,13 @@ export function createAdminApi(dependencies: AdminApiDependencies): Koa<GuardSta
     noStore: true,
     readiness: { postgres: () => pingDatabase(prisma) },
     routers: [
+      createUserRoutes({
+        guard,
+        prisma,
+        hasher: dependencies.hasher,
+        audit,
+        maxBodyBytes: ADMIN_MAX_BODY_BYTES,
+      }),
       createKeyRoutes({
         guard,
         prisma,

@@ -1,0 +1,38 @@
+import { z } from 'zod';
+
+/**
+ * Request shapes of the users resource. Password policy (NIST SP 800-63B §5.1.1.2): at least 8 characters,
+ * at most 1 KiB before hashing, no composition rules.
+ */
+export const password = z
+  .string()
+  .min(8, 'must be at least 8 characters')
+  .refine((value) => Buffer.byteLength(value) <= 1024, 'must be at most 1024 bytes');
+
+const name = z.string().regex(/^\S{1,100}$/, 'must be 1-100 characters without spaces');
+
+export const createUserBody = z.strictObject({
+  username: z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z0-9._@-]{1,64}$/, 'must be 1-64 letters, digits or . _ @ -'),
+  email: z.email().max(254).optional(),
+  password,
+  roles: z.array(name).max(50).optional(),
+  permissions: z.array(name).max(200).optional(),
+});
+
+export const updateUserBody = z
+  .strictObject({ email: z.email().max(254).nullable().optional(), disabled: z.boolean().optional() })
+  .refine((body) => body.email !== undefined || body.disabled !== undefined, 'give email, disabled or both');
+
+export const setPasswordBody = z.strictObject({ password });
+export const rolesBody = z.strictObject({ roles: z.array(name).min(1).max(50) });
+export const permissionsBody = z.strictObject({ permissions: z.array(name).min(1).max(200) });
+
+export const listUsersQuery = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+  after: z.string().min(1).max(200).optional(),
+  q: z.string().min(1).max(100).optional(),
+  disabled: z.stringbool().optional(),
+});
