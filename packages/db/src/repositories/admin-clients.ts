@@ -1,5 +1,6 @@
 import { Prisma, type PrismaClient } from '../generated/client.js';
-import { AdminConflictError, AdminNotFoundError } from './admin-errors.js';
+import { AdminConflictError } from './admin-errors.js';
+import { ensurePermissionIds, resolveRoleIds } from './admin-users.js';
 import { decodeKeysetCursor, encodeKeysetCursor, escapeLike } from './keyset-cursor.js';
 
 /** A client as the admin API shows it: never the secret hash, only whether there is one. */
@@ -181,8 +182,8 @@ export async function createClient(prisma: PrismaClient, input: NewClient): Prom
       if (isUniqueViolation(error)) throw new AdminConflictError('client', ['id']);
       throw error;
     }
-    const roles = await roleIds(tx, input.roles ?? []);
-    const permissions = await permissionIds(tx, input.permissions ?? []);
+    const roles = await resolveRoleIds(tx, input.roles ?? []);
+    const permissions = await ensurePermissionIds(tx, input.permissions ?? []);
     await tx.clientRole.createMany({ data: roles.map((roleId) => ({ clientId: input.id, roleId })) });
     await tx.clientPermission.createMany({
       data: permissions.map((permissionId) => ({ clientId: input.id, permissionId })),
@@ -285,28 +286,6 @@ async function deleteClientArtifacts(tx: Tx, clientId: string): Promise<number> 
     where: { payload: { path: ['clientId'], equals: clientId } },
   });
   return count;
-}
-
-async function roleIds(tx: Tx, names: string[]): Promise<string[]> {
-  const unique = [...new Set(names)];
-  const roles = await tx.role.findMany({ where: { name: { in: unique } }, select: { id: true, name: true } });
-  const missing = unique.filter((name) => !roles.some((role) => role.name === name));
-  if (missing.length > 0) throw new AdminNotFoundError('role', missing.join(', '));
-  return roles.map((role) => role.id);
-}
-
-async function permissionIds(tx: Tx, names: string[]): Promise<string[]> {
-  const ids: string[] = [];
-  for (const name of new Set(names)) {
-    const permission = await tx.permission.upsert({
-      where: { name },
-      create: { name },
-      update: {},
-      select: { id: true },
-    });
-    ids.push(permission.id);
-  }
-  return ids;
 }
 
 function isUniqueViolation(error: unknown): boolean {

@@ -1,22 +1,27 @@
 import { type CryptoKey, importJWK, type JWK } from 'jose';
+import { ASYMMETRIC_ALGORITHMS, type AsymmetricAlgorithm } from '../verifier-options.js';
 
 /**
  * The key type each accepted JWS algorithm needs (RFC 7518 §3.1, RFC 8037 §3.1). A Map rather than an object
  * literal: header.alg is attacker-controlled, and `'toString' in {}` is true.
  */
-const keyTypeByAlgorithm: ReadonlyMap<string, { kty: 'EC' | 'OKP' | 'RSA'; crv?: string }> = new Map([
-  ['ES256', { kty: 'EC', crv: 'P-256' }],
-  ['ES384', { kty: 'EC', crv: 'P-384' }],
-  ['ES512', { kty: 'EC', crv: 'P-521' }],
-  ['EdDSA', { kty: 'OKP', crv: 'Ed25519' }],
-  ['Ed25519', { kty: 'OKP', crv: 'Ed25519' }],
-  ['PS256', { kty: 'RSA' }],
-  ['PS384', { kty: 'RSA' }],
-  ['PS512', { kty: 'RSA' }],
-  ['RS256', { kty: 'RSA' }],
-  ['RS384', { kty: 'RSA' }],
-  ['RS512', { kty: 'RSA' }],
-] as const);
+// Typed by AsymmetricAlgorithm so this table and the verifier's allowlist cannot drift apart.
+const keyTypes: Record<AsymmetricAlgorithm, { kty: 'EC' | 'OKP' | 'RSA'; crv?: string }> = {
+  ES256: { kty: 'EC', crv: 'P-256' },
+  ES384: { kty: 'EC', crv: 'P-384' },
+  ES512: { kty: 'EC', crv: 'P-521' },
+  EdDSA: { kty: 'OKP', crv: 'Ed25519' },
+  Ed25519: { kty: 'OKP', crv: 'Ed25519' },
+  PS256: { kty: 'RSA' },
+  PS384: { kty: 'RSA' },
+  PS512: { kty: 'RSA' },
+  RS256: { kty: 'RSA' },
+  RS384: { kty: 'RSA' },
+  RS512: { kty: 'RSA' },
+};
+const keyTypeByAlgorithm: ReadonlyMap<string, { kty: 'EC' | 'OKP' | 'RSA'; crv?: string }> = new Map(
+  ASYMMETRIC_ALGORITHMS.map((alg) => [alg, keyTypes[alg]]),
+);
 
 /** Asymmetric JWS algorithms a JWKS key store can verify with. HS* and `none` are deliberately absent. */
 export const supportedSigningAlgorithms: readonly string[] = Object.freeze([...keyTypeByAlgorithm.keys()]);
