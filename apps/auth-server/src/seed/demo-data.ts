@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { type PrismaClient, upsertClient, upsertRole, upsertUser } from '@portcullis/db';
+import { ADMIN_PERMISSIONS } from '../admin/admin-permissions.js';
+import { ADMIN_SCOPE } from '../config.js';
 import { generateClientSecret, hashClientSecret } from '../credentials/client-secret.js';
 import type { PasswordHasher } from '../credentials/password-hasher.js';
 
@@ -13,8 +15,15 @@ export interface DemoCredentials {
 const roles = [
   {
     name: 'admin',
-    description: 'Everything on items, including items owned by others',
-    permissions: ['items:read', 'items:write', 'items:delete', 'items:write:any', 'items:delete:any'],
+    description: 'Everything: items (including those owned by others) and the whole admin API',
+    permissions: [
+      'items:read',
+      'items:write',
+      'items:delete',
+      'items:write:any',
+      'items:delete:any',
+      ...ADMIN_PERMISSIONS,
+    ],
   },
   { name: 'editor', description: 'Read and write items', permissions: ['items:read', 'items:write'] },
   { name: 'viewer', description: 'Read items', permissions: ['items:read'] },
@@ -32,8 +41,8 @@ function generatePassword(): string {
 }
 
 /**
- * Demo roles, permissions, users and two clients — a first-party web app (password + refresh_token) and a
- * service (client_credentials) — with fresh random credentials, returned once for the caller to show.
+ * Demo roles, permissions, users and three clients — a first-party web app (password + refresh_token), a
+ * service (client_credentials) and an admin client for the CLI (client_credentials, scope admin) — with fresh random credentials, returned once for the caller to show.
  */
 export async function seedDemoData(
   prisma: PrismaClient,
@@ -67,6 +76,14 @@ export async function seedDemoData(
       grantTypes: ['client_credentials'],
       scopes: ['items:read', 'items:write'],
       roles: ['editor'],
+    },
+    {
+      // What `portcullis login` uses: the admin API's permissions come from the admin role.
+      id: 'demo-admin',
+      name: 'Demo admin automation (the portcullis CLI)',
+      grantTypes: ['client_credentials'],
+      scopes: [ADMIN_SCOPE],
+      roles: ['admin'],
     },
   ];
   for (const client of clients) {
