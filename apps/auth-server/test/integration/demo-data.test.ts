@@ -1,0 +1,81 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { createPasswordHasher } from '../../src/credentials/password-hasher.js';
+import { type DemoCredentials, seedDemoData } from '../../src/seed/demo-data.js';
+import { adminRequest } from '../support/admin-tokens.js';
+import { startTestAuthServer, type TestAuthServer } from '../support/test-auth-server.js';
+import { testResource } from '../support/test-environment.js';
+
+/** What `npm start` seeds must work as the README says: tokens for each demo client, the CLI's admin client. */
+describe('demo data', () => {
+  let server: TestAuthServer;
+  let credentials: DemoCredentials;
+
+  beforeAll(async () => {
+    server = await startTestAuthServer();
+    credentials = await seedDemoData(
+      server.prisma,
+      await createPasswordHasher(server.config.argon2),
+      server.config.clientSecretPepper,
+    );
+  }, 30_000);
+  afterAll(async () => server?.close());
+
+  const client = (id: string) => {
+    const found = credentials.clients.find((candidate) => candidate.clientId === id);
+    if (!found) throw new Error(`demo client ${id} missing`);
+    return { id: found.clientId, secret: found.clientSecret };
+  };
+
+  it('gives fresh random credentials to every user and client', () => {
+    const secrets = [
+      ...credentials.users.map((user) => user.password),
+      ...credentials.clients.map((entry) => entry.clientSecret),
+    ];
+    expect(new Set(secrets).size).toBe(secrets.length);
+    expect(credentials.clients.map((entry) => entry.clientId)).toEqual([
+      'demo-web',
+      'demo-service',
+      'demo-admin',
+    ]);
+  });
+
+  it('lets alice log in through the first-party web app', async () => {
+    const alice = credentials.users.find((user) => user.username === 'alice');
+    const response = await server.token(
+      { grant_type: 'password', username: 'alice', password: alice?.password ?? '', scope: 'items:read' },
+      client('demo-web'),
+    );
+    expect(response.status).toBe(200);
+    const { payload } = await server.verifyAccessToken(response.body.access_token as string);
+    expect(payload.roles).toEqual(['admin']);
+  });
+
+  it('gives demo-admin an admin API token carrying every admin permission through the admin role', async () => {
+    const response = await server.token(
+      { grant_type: 'client_credentials', scope: 'admin', resource: server.config.admin.resource },
+      client('demo-admin'),
+    );
+    expect(response.status).toBe(200);
+    const token = response.body.access_token as string;
+    const { payload } = await server.verifyAccessToken(token, server.config.admin.resource);
+    expect(payload.permissions).toEqual(expect.arrayContaining(['admin:users:write', 'admin:audit:read']));
+    const users = await adminRequest(server, '/users', token);
+    expect(users.status).toBe(200);
+    const body = (await users.json()) as { users: { username: string }[] };
+    expect(body.users.map((user) => user.username).sort()).toEqual(['alice', 'bob', 'carol']);
+  });
+
+  it('does not give demo-service the admin scope', async () => {
+    const response = await server.token(
+      { grant_type: 'client_credentials', scope: 'admin', resource: server.config.admin.resource },
+      client('demo-service'),
+    );
+    expect(response.status).toBe(400);
+    expect(response.body.error).toBe('invalid_scope');
+    const items = await server.token(
+      { grant_type: 'client_credentials', scope: 'items:read', resource: testResource },
+      client('demo-service'),
+    );
+    expect(items.status).toBe(200);
+  });
+});
