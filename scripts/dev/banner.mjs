@@ -12,15 +12,15 @@ export function renderBanner({ issuer, resource, notes, credentials }) {
   const lines = ['', 'Portcullis is running (development mode).', ...notes.map((note) => `  ${note}`)];
   lines.push(`  auth-server: ${issuer}   discovery: ${issuer}/.well-known/openid-configuration`);
   lines.push(`  resource-server (items API): ${resource}   access tokens are audienced to it`);
-  lines.push(
-    `  admin API: http://127.0.0.1:${process.env.ADMIN_PORT ?? '4100'} (loopback only; work in progress)`,
-    '',
-  );
+  const adminUrl = `http://127.0.0.1:${process.env.ADMIN_PORT ?? '4100'}`;
+  lines.push(`  admin API: ${adminUrl} (loopback only)   docs: ${adminUrl}/docs`);
+  lines.push(`  API docs for the items API: ${resource}/docs`, '');
   if (!credentials)
     return [...lines, 'No demo credentials: .data/demo-credentials.json is missing.'].join('\n');
   const web = credentials.clients.find((client) => client.clientId === 'demo-web');
   const service = credentials.clients.find((client) => client.clientId === 'demo-service');
   const alice = credentials.users.find((user) => user.username === 'alice');
+  const admin = credentials.clients.find((client) => client.clientId === 'demo-admin');
   lines.push('Demo users (password):');
   for (const user of credentials.users)
     lines.push(`  ${user.username.padEnd(6)} ${user.password}   roles: ${user.roles.join(', ')}`);
@@ -46,6 +46,15 @@ export function renderBanner({ issuer, resource, notes, credentials }) {
       `  curl -s -H "Authorization: Bearer $TOKEN" -H 'content-type: application/json' -d '{"name":"first item"}' ${resource}/items`,
       `  curl -s -H "Authorization: Bearer $TOKEN" ${resource}/items`,
       `  curl -si -X DELETE -H "Authorization: Bearer $TOKEN" ${resource}/items/ITEM_ID   # 403: demo-service has no items:delete`,
+    );
+  }
+  if (admin) {
+    lines.push(
+      '',
+      'Administer it with the portcullis CLI (README, "Administering it"):',
+      `  export PORTCULLIS_ADMIN_URL=${adminUrl} PORTCULLIS_CLIENT_ID=${admin.clientId} PORTCULLIS_CLIENT_SECRET=${admin.clientSecret}`,
+      '  npx portcullis users list',
+      '  npx portcullis audit --limit 10',
     );
   }
   lines.push('', 'Stop with Ctrl+C.');
