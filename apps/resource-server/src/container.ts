@@ -1,11 +1,12 @@
 import { createPrismaClient, pingDatabase } from '@portcullis/db';
 import { createAccessTokenVerifier } from '@portcullis/guard';
 import { createKoaGuard, type GuardState } from '@portcullis/guard/koa';
-import { createJsonApi, type Logger } from '@portcullis/service-kit';
+import { createApiDocsRoutes, createJsonApi, type Logger } from '@portcullis/service-kit';
 import type Koa from 'koa';
 import type { ResourceServerConfig } from './config.js';
 import { createMeRoute } from './http/me-route.js';
 import { createItemRoutes } from './items/item-routes.js';
+import { createResourceServerOpenApiDocument } from './resource-server-openapi.js';
 
 export interface Container {
   app: Koa;
@@ -59,7 +60,15 @@ export async function createContainer(
         return (state === 'fresh' || state === 'stale') && keyIds.length > 0;
       },
     },
-    routers: [createMeRoute(guard), createItemRoutes({ guard, prisma, maxBodyBytes: config.maxBodyBytes })],
+    routers: [
+      createMeRoute(guard),
+      createItemRoutes({ guard, prisma, maxBodyBytes: config.maxBodyBytes }),
+      // No token needed: it documents the API and exposes no data.
+      createApiDocsRoutes({
+        document: createResourceServerOpenApiDocument(config),
+        title: 'Portcullis items API',
+      }),
+    ],
   });
   return {
     app,

@@ -100,11 +100,29 @@ export {
 } from './repositories/items.js';
 export type { ClientSpec, RoleSpec, UserSpec } from './repositories/provisioning.js';
 export { upsertClient, upsertRole, upsertUser } from './repositories/provisioning.js';
+export type {
+  ArtifactScope,
+  RevocationInput,
+  RevocationKind,
+  RevocationListQuery,
+  RevocationPage,
+  RevocationRecord,
+  RevocationWrite,
+} from './repositories/revocations.js';
+export {
+  findRefreshTokenGrantId,
+  findRevocation,
+  grantHasArtifacts,
+  listRevocations,
+  recordRevocation,
+} from './repositories/revocations.js';
 export type { NewSigningKey, SigningKeyRecord, SigningKeyTransition } from './repositories/signing-keys.js';
 export {
   applySigningKeyTransitions,
+  findSigningKey,
   insertSigningKey,
   listPublishedSigningKeys,
+  retireSigningKey,
 } from './repositories/signing-keys.js';
 export type { LoginCandidate } from './repositories/users.js';
 export {

@@ -12,6 +12,26 @@ export { createLogger } from './create-logger.js';
 export type { ReadinessCheck } from './health-routes.js';
 export { createHealthRoutes } from './health-routes.js';
 export { methodProblems } from './method-problems.js';
+export type { ApiDocsOptions } from './openapi/api-docs-routes.js';
+export { createApiDocsRoutes } from './openapi/api-docs-routes.js';
+export type {
+  ApiOperation,
+  HttpMethod,
+  OperationResponse,
+  OperationSecurity,
+} from './openapi/api-operation.js';
+export type {
+  OAuthFlow,
+  OpenApiAuthorization,
+  OpenApiDocument,
+  OpenApiDocumentOptions,
+} from './openapi/build-openapi-document.js';
+export { buildOpenApiDocument, openApiPath } from './openapi/build-openapi-document.js';
+export { checkOpenApiDocument } from './openapi/check-openapi-document.js';
+export { problemDetailsView } from './openapi/problem-responses.js';
+export type { TokenGrantType } from './openapi/token-endpoint.js';
+export type { RouteDocumentationGaps, RouteLayers, RouteSignature } from './openapi/undocumented-routes.js';
+export { mountedRouters, undocumentedRoutes } from './openapi/undocumented-routes.js';
 export type { ProblemDetails } from './problem.js';
 export { ProblemError, problemResponses } from './problem.js';
 export { readJsonBody } from './read-json-body.js';

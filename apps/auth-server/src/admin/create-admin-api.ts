@@ -1,15 +1,23 @@
 import { type PrismaClient, pingDatabase } from '@portcullis/db';
 import { createAccessTokenVerifier } from '@portcullis/guard';
 import { createKoaGuard, type GuardState } from '@portcullis/guard/koa';
-import { createJsonApi, type Logger } from '@portcullis/service-kit';
+import { createApiDocsRoutes, createJsonApi, type Logger } from '@portcullis/service-kit';
 import type { JWK } from 'jose';
 import type Koa from 'koa';
 import type { RecordAuditEvent } from '../audit/audit-recorder.js';
-import type { AuthServerConfig } from '../config.js';
+import { ADMIN_SCOPE, type AuthServerConfig } from '../config.js';
 import type { PasswordHasher } from '../credentials/password-hasher.js';
 import type { KeyRingOptions } from '../keys/signing-key-ring.js';
+import { noRevocationBroadcast } from '../revocations/revocation-broadcaster.js';
+import { createAdminOpenApiDocument } from './admin-openapi.js';
+import { createAuditRoutes } from './audit-routes.js';
+import { createClientRoutes } from './client-routes.js';
 import { createInProcessJwksFetch } from './in-process-jwks.js';
 import { createKeyRoutes } from './key-routes.js';
+import { createPermissionRoutes } from './permission-routes.js';
+import { createProtectedResourceMetadataRoutes } from './protected-resource-metadata.js';
+import { createRevocationRoutes } from './revocation-routes.js';
+import { createRoleRoutes } from './role-routes.js';
 import { createUserRoutes } from './user-routes.js';
 
 export interface AdminApiDependencies {
@@ -60,6 +68,13 @@ export function createAdminApi(dependencies: AdminApiDependencies): Koa<GuardSta
     noStore: true,
     readiness: { postgres: () => pingDatabase(prisma) },
     routers: [
+      // No token needed: it documents the API and exposes no data.
+      createApiDocsRoutes({ document: createAdminOpenApiDocument(config), title: 'Portcullis admin API' }),
+      createProtectedResourceMetadataRoutes({
+        resource: config.admin.resource,
+        issuer: config.issuer,
+        scope: ADMIN_SCOPE,
+      }),
       createUserRoutes({
         guard,
         prisma,
@@ -73,6 +88,27 @@ export function createAdminApi(dependencies: AdminApiDependencies): Koa<GuardSta
         audit,
         keyRingOptions: dependencies.keyRingOptions,
         defaultActivationDelaySeconds: config.keyActivationDelaySeconds,
+        maxBodyBytes: ADMIN_MAX_BODY_BYTES,
+      }),
+      createRevocationRoutes({
+        guard,
+        prisma,
+        audit,
+        issuer: config.issuer,
+        longestTokenLifetimeSeconds: dependencies.keyRingOptions.longestTokenLifetimeSeconds,
+        // The seam for the Redis fast path (DESIGN "Revocation"): PostgreSQL alone until then.
+        broadcaster: noRevocationBroadcast,
+        maxBodyBytes: ADMIN_MAX_BODY_BYTES,
+      }),
+      createAuditRoutes({ guard, prisma }),
+      createRoleRoutes({ guard, prisma, audit, maxBodyBytes: ADMIN_MAX_BODY_BYTES }),
+      createPermissionRoutes({ guard, prisma, audit, maxBodyBytes: ADMIN_MAX_BODY_BYTES }),
+      createClientRoutes({
+        guard,
+        prisma,
+        audit,
+        clientSecretPepper: config.clientSecretPepper,
+        resourceScopes: config.scopes,
         maxBodyBytes: ADMIN_MAX_BODY_BYTES,
       }),
     ],

@@ -1,12 +1,14 @@
 import Router from '@koa/router';
-import { listPublishedSigningKeys, type PrismaClient } from '@portcullis/db';
+import { listPublishedSigningKeys, type PrismaClient, type SigningKeyRecord } from '@portcullis/db';
 import type { GuardState, KoaGuard } from '@portcullis/guard/koa';
-import { readJsonBody, validate } from '@portcullis/service-kit';
-import { z } from 'zod';
+import { ProblemError, readJsonBody, validate } from '@portcullis/service-kit';
 import type { RecordAuditEvent } from '../audit/audit-recorder.js';
 import { type KeyRingOptions, rotateSigningKey } from '../keys/signing-key-ring.js';
+import { retireSigningKey } from '../revocations/retire-signing-key.js';
 import { adminRequirement } from './admin-permissions.js';
 import { auditActor } from './audit-actor.js';
+import { type KeyView, keyParams, rotateKeyBody } from './key-schemas.js';
+import { revocationErrorsAsProblems } from './revocation-problems.js';
 
 export interface KeyRoutesDependencies {
   guard: KoaGuard;
@@ -17,38 +19,24 @@ export interface KeyRoutesDependencies {
   maxBodyBytes: number;
 }
 
-const rotateBody = z.strictObject({
-  /** Seconds until the new key signs; default KEY_ACTIVATION_DELAY_SECONDS so caches fetch it first. */
-  activateInSeconds: z
-    .number()
-    .int()
-    .min(0)
-    .max(7 * 24 * 3600)
-    .optional(),
-});
-
-/** `GET /keys`, `POST /keys/rotate`: the signing-key schedule, the same operation as `npm run keys:rotate`. */
+/**
+ * `GET /keys`, `POST /keys/rotate` (the same operation as `npm run keys:rotate`) and `POST /keys/:kid/retire`
+ * (take a key that no longer signs out of JWKS now).
+ */
 export function createKeyRoutes(dependencies: KeyRoutesDependencies): Router<GuardState> {
   const { guard, prisma, audit } = dependencies;
   const router = new Router<GuardState>({ prefix: '/keys' });
+  router.use(revocationErrorsAsProblems);
+  const canWrite = guard.require(adminRequirement('keys', 'write'));
 
   router.get('/', guard.require(adminRequirement('keys', 'read')), async (ctx) => {
     const keys = await listPublishedSigningKeys(prisma, new Date());
-    ctx.body = {
-      keys: keys.map((key) => ({
-        kid: key.kid,
-        alg: key.alg,
-        status: key.status,
-        activatesAt: key.activatesAt.toISOString(),
-        supersededAt: key.supersededAt?.toISOString() ?? null,
-        retiresAt: key.retiresAt?.toISOString() ?? null,
-      })),
-    };
+    ctx.body = { keys: keys.map(present) };
   });
 
-  router.post('/rotate', guard.require(adminRequirement('keys', 'write')), async (ctx) => {
+  router.post('/rotate', canWrite, async (ctx) => {
     const body = ctx.request.length
-      ? validate(rotateBody, await readJsonBody(ctx, dependencies.maxBodyBytes))
+      ? validate(rotateKeyBody, await readJsonBody(ctx, dependencies.maxBodyBytes))
       : {};
     const activationDelaySeconds = body.activateInSeconds ?? dependencies.defaultActivationDelaySeconds;
     const { kid, activatesAt } = await rotateSigningKey(prisma, {
@@ -64,5 +52,36 @@ export function createKeyRoutes(dependencies: KeyRoutesDependencies): Router<Gua
     ctx.body = { kid, activatesAt: activatesAt.toISOString() };
   });
 
+  router.post('/:kid/retire', canWrite, async (ctx) => {
+    const { kid } = validate(keyParams, ctx.params);
+    const retirement = await retireSigningKey(
+      prisma,
+      kid,
+      dependencies.keyRingOptions.longestTokenLifetimeSeconds,
+    );
+    if (!retirement) throw new ProblemError(404, 'Not Found', { detail: 'no signing key with this kid' });
+    // Retiring a key that has already left JWKS changes nothing, so it leaves no audit event either.
+    if (retirement.retired) {
+      audit({
+        type: 'admin.key.retired',
+        ...auditActor(ctx),
+        subject: kid,
+        details: { kid, after: present(retirement.key) },
+      });
+    }
+    ctx.body = present(retirement.key);
+  });
+
   return router;
+}
+
+function present(key: SigningKeyRecord): KeyView {
+  return {
+    kid: key.kid,
+    alg: key.alg,
+    status: key.status,
+    activatesAt: key.activatesAt.toISOString(),
+    supersededAt: key.supersededAt?.toISOString() ?? null,
+    retiresAt: key.retiresAt?.toISOString() ?? null,
+  };
 }

@@ -47,7 +47,7 @@ export function createProvider(config: AuthServerConfig, dependencies: ProviderD
       adapter,
       keyRing,
       getResourceServerInfo,
-      extraTokenClaims: createTokenClaims(prisma) as never,
+      extraTokenClaims: createTokenClaims(prisma, config.admin.resource) as never,
       findActiveAccount: async (accountId) => (await findActiveUser(prisma, accountId)) !== null,
     }),
   );

@@ -107,3 +107,122 @@ describe('admin API: listener, authorization and signing keys', () => {
     expect(response.status).toBe(404);
   });
 });
+
+interface KeyBody {
+  kid: string;
+  alg: string;
+  status: string;
+  activatesAt: string;
+  supersededAt: string | null;
+  retiresAt: string | null;
+}
+
+/** `POST /keys/:kid/retire`: a key that no longer signs leaves JWKS now, and its tokens stop verifying. */
+describe('admin API: retiring signing keys', () => {
+  let server: TestAuthServer;
+  let admin: string;
+  let keysViewer: string;
+  const service = { id: 'svc', secret: 'svc-secret' };
+
+  beforeAll(async () => {
+    server = await startTestAuthServer();
+    admin = await adminTokenWith(server, [...ADMIN_PERMISSIONS]);
+    keysViewer = await adminTokenWith(server, ['admin:keys:read']);
+    await server.addClient({ ...service, grantTypes: ['client_credentials'], scopes: testScopes });
+  }, 30_000);
+  afterAll(async () => server?.close());
+
+  const retire = (kid: string, token = admin) =>
+    adminRequest(server, `/keys/${encodeURIComponent(kid)}/retire`, token, { method: 'POST' });
+  const rotate = async (activateInSeconds: number) => {
+    const response = await adminRequest(server, '/keys/rotate', admin, {
+      method: 'POST',
+      body: { activateInSeconds },
+    });
+    expect(response.status).toBe(201);
+    return ((await response.json()) as { kid: string }).kid;
+  };
+  const listedKids = async (token = admin) => {
+    const response = await adminRequest(server, '/keys', token);
+    expect(response.status).toBe(200);
+    return ((await response.json()) as { keys: KeyBody[] }).keys.map((key) => key.kid);
+  };
+  const publishedKids = async () => (await server.jwks()).keys.map((key) => key.kid);
+  const itemsToken = async () => {
+    const response = await server.token({ grant_type: 'client_credentials', scope: 'items:read' }, service);
+    expect(response.status).toBe(200);
+    return response.body.access_token as string;
+  };
+  const retiredEvents = async () => {
+    await server.container.flushAudit();
+    return server.prisma.auditEvent.findMany({ where: { type: 'admin.key.retired' } });
+  };
+
+  it('refuses the key that signs with 409, rotate first', async () => {
+    const [signing] = await server.prisma.signingKey.findMany({ where: { status: 'active' } });
+    const response = await retire(signing!.kid);
+    expect(response.status).toBe(409);
+    expect(await response.json()).toMatchObject({ detail: expect.stringContaining('rotate first') });
+    expect(await publishedKids()).toContain(signing!.kid);
+  });
+
+  it('answers 404 for an unknown kid, 400 for one that cannot be a kid, 403 for a viewer', async () => {
+    expect((await retire('no-such-kid')).status).toBe(404);
+    const malformed = await retire('not a kid!');
+    expect(malformed.status).toBe(400);
+    expect(await malformed.json()).toMatchObject({ errors: [expect.objectContaining({ path: 'kid' })] });
+    const pending = await rotate(3600);
+    expect((await retire(pending, keysViewer)).status).toBe(403);
+  });
+
+  it('retires a pending key before it ever signs, and audits who did it', async () => {
+    const pending = await rotate(3600);
+    expect(await listedKids()).toContain(pending);
+
+    const response = await retire(pending);
+
+    expect(response.status).toBe(200);
+    const key = (await response.json()) as KeyBody;
+    expect(key).toMatchObject({ kid: pending, status: 'retired', supersededAt: null });
+    expect(Date.parse(key.retiresAt as string)).toBeLessThanOrEqual(Date.now());
+    expect(await listedKids()).not.toContain(pending);
+    await server.container.providerHost.reload();
+    expect(await publishedKids()).not.toContain(pending);
+    const events = await retiredEvents();
+    expect(events.find((event) => event.subject === pending)).toMatchObject({
+      actor: expect.stringMatching(/^admin-/),
+      details: { kid: pending, after: { status: 'retired' } },
+    });
+  });
+
+  it('retires a superseded key at once: its tokens stop verifying against JWKS', async () => {
+    const oldToken = await itemsToken();
+    const [oldKey] = await server.prisma.signingKey.findMany({ where: { status: 'active' } });
+    const oldKid = oldKey!.kid;
+    // The emergency rotation: the new key signs at once, the old one would stay published 11 more minutes.
+    const newKid = await rotate(0);
+    await server.container.providerHost.reload();
+    await expect(server.verifyAccessToken(oldToken)).resolves.toBeDefined();
+
+    const response = await retire(oldKid);
+
+    expect(response.status).toBe(200);
+    const key = (await response.json()) as KeyBody;
+    expect(key).toMatchObject({ kid: oldKid, status: 'retired', supersededAt: expect.any(String) });
+    expect(Date.parse(key.retiresAt as string)).toBeLessThanOrEqual(Date.now());
+    const auditedRetirements = (await retiredEvents()).length;
+
+    // Again: the key is already out of JWKS, so nothing changes and nothing more is audited.
+    const again = await retire(oldKid);
+    expect(again.status).toBe(200);
+    expect(await again.json()).toEqual(key);
+    expect(await retiredEvents()).toHaveLength(auditedRetirements);
+
+    await server.container.providerHost.reload();
+    const published = await publishedKids();
+    expect(published).toContain(newKid);
+    expect(published).not.toContain(oldKid);
+    await expect(server.verifyAccessToken(oldToken)).rejects.toThrow();
+    await expect(server.verifyAccessToken(await itemsToken())).resolves.toBeDefined();
+  });
+});

@@ -40,3 +40,29 @@ export async function applySigningKeyTransitions(
     transitions.map(({ kid, ...data }) => prisma.signingKey.update({ where: { kid }, data })),
   );
 }
+
+/** One key by kid, published or not. */
+export async function findSigningKey(prisma: PrismaClient, kid: string): Promise<SigningKeyRecord | null> {
+  return prisma.signingKey.findUnique({ where: { kid } });
+}
+
+/**
+ * Takes a key out of JWKS at `now` (retiresAt = now), touching it only if it cannot be signing: already
+ * superseded (status retired) or not yet activated. The condition is in the UPDATE itself, so a key that
+ * started signing since the caller looked is left alone. Null when no such published key qualified.
+ */
+export async function retireSigningKey(
+  prisma: PrismaClient,
+  kid: string,
+  now: Date,
+): Promise<SigningKeyRecord | null> {
+  const { count } = await prisma.signingKey.updateMany({
+    where: {
+      kid,
+      OR: [{ status: 'retired' }, { activatesAt: { gt: now } }],
+      AND: [{ OR: [{ retiresAt: null }, { retiresAt: { gt: now } }] }],
+    },
+    data: { status: 'retired', retiresAt: now },
+  });
+  return count === 0 ? null : prisma.signingKey.findUnique({ where: { kid } });
+}

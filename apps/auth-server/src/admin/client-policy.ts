@@ -1,0 +1,54 @@
+import { ADMIN_SCOPE } from '../config.js';
+
+/** The settings of a client that decide whether the token endpoint can serve it. */
+export interface ClientGrantSettings {
+  grantTypes: readonly string[];
+  scopes: readonly string[];
+  firstParty: boolean;
+}
+
+/** One refused setting, in the shape `validate()` reports schema failures. */
+export interface ClientPolicyIssue {
+  path: string;
+  message: string;
+}
+
+/**
+ * Why the token endpoint would refuse or misuse a client with these settings; empty when it is fine.
+ * Checked at the admin API so a mistake is a 400 naming the field now, not an `unauthorized_client` or
+ * `invalid_scope` at the first token request.
+ *
+ * @example
+ * clientPolicyIssues({ grantTypes: ['password'], scopes: ['items:read'], firstParty: false }, config.scopes)
+ * // → [{ path: 'firstParty', message: 'must be true for a client with the password grant ...' }]
+ */
+export function clientPolicyIssues(
+  settings: ClientGrantSettings,
+  resourceScopes: readonly string[],
+): ClientPolicyIssue[] {
+  const issues: ClientPolicyIssue[] = [];
+  const grants = new Set(settings.grantTypes);
+  if (grants.has('password') && !settings.firstParty) {
+    // password-grant.ts refuses other clients: RFC 9700 §2.4 deviation kept to first-party apps.
+    issues.push({ path: 'firstParty', message: 'must be true for a client with the password grant' });
+  }
+  if (grants.has('refresh_token') && !grants.has('password')) {
+    // client_credentials never gets a refresh token (RFC 6749 §4.4.3); only the password grant issues one.
+    issues.push({ path: 'grantTypes', message: 'refresh_token is only issued together with password' });
+  }
+  const known = new Set([ADMIN_SCOPE, ...resourceScopes]);
+  for (const scope of settings.scopes) {
+    if (!known.has(scope)) {
+      issues.push({ path: 'scopes', message: `unknown scope "${scope}"; known: ${[...known].join(' ')}` });
+    }
+  }
+  const userGrants = settings.grantTypes.filter((grant) => grant !== 'client_credentials');
+  if (settings.scopes.includes(ADMIN_SCOPE) && userGrants.length > 0) {
+    // An admin-scoped password client would hand admin-API tokens to any user who can log in with it.
+    issues.push({
+      path: 'scopes',
+      message: `"${ADMIN_SCOPE}" is only for clients whose only grant is client_credentials`,
+    });
+  }
+  return issues;
+}

@@ -1,0 +1,81 @@
+import Router from '@koa/router';
+import {
+  type AdminPermission,
+  createPermission,
+  deletePermission,
+  listPermissions,
+  type PrismaClient,
+} from '@portcullis/db';
+import type { GuardState, KoaGuard } from '@portcullis/guard/koa';
+import { ProblemError, readJsonBody, validate } from '@portcullis/service-kit';
+import type { RecordAuditEvent } from '../audit/audit-recorder.js';
+import { adminRequirement } from './admin-permissions.js';
+import { auditActor } from './audit-actor.js';
+import { pathParam } from './path-param.js';
+import { repositoryErrorsAsProblems } from './repository-errors.js';
+import { createPermissionBody, type PermissionView } from './role-schemas.js';
+
+export interface PermissionRoutesDependencies {
+  guard: KoaGuard;
+  prisma: PrismaClient;
+  audit: RecordAuditEvent;
+  maxBodyBytes: number;
+}
+
+/**
+ * `/permissions`: the catalogue of permission names. Part of the roles resource (`admin:roles:*`): a
+ * permission only matters through the roles, users and clients that hold it. Deleting one takes it from
+ * all of them (ON DELETE CASCADE); the audit event lists the roles it was taken from.
+ */
+export function createPermissionRoutes({ guard, prisma, audit, maxBodyBytes }: PermissionRoutesDependencies) {
+  const router = new Router<GuardState>({ prefix: '/permissions' });
+  const canRead = guard.require(adminRequirement('roles', 'read'));
+  const canWrite = guard.require(adminRequirement('roles', 'write'));
+  router.use(repositoryErrorsAsProblems);
+
+  router.get('/', canRead, async (ctx) => {
+    ctx.body = { permissions: (await listPermissions(prisma)).map(presentPermission) };
+  });
+
+  router.post('/', canWrite, async (ctx) => {
+    const input = validate(createPermissionBody, await readJsonBody(ctx, maxBodyBytes));
+    const permission = await createPermission(prisma, input);
+    audit({
+      type: 'admin.permission.created',
+      ...auditActor(ctx),
+      subject: permission.name,
+      details: { after: presentPermission(permission) },
+    });
+    ctx.status = 201;
+    ctx.body = presentPermission(permission);
+  });
+
+  router.delete('/:name', canWrite, async (ctx) => {
+    const name = pathParam(ctx, 'name');
+    // The repository has no single-permission read; the catalogue is small (tens of names) and this is a
+    // rare write, so the list gives the audit trail its `before`.
+    const before = (await listPermissions(prisma)).find((permission) => permission.name === name);
+    if (!before || !(await deletePermission(prisma, name))) throw permissionNotFound();
+    audit({
+      type: 'admin.permission.deleted',
+      ...auditActor(ctx),
+      subject: name,
+      details: { before: presentPermission(before) },
+    });
+    ctx.status = 204;
+  });
+
+  return router;
+}
+
+const permissionNotFound = () =>
+  new ProblemError(404, 'Not Found', { detail: 'no permission with this name' });
+
+function presentPermission(permission: AdminPermission): PermissionView {
+  return {
+    name: permission.name,
+    description: permission.description,
+    roles: permission.roles,
+    createdAt: permission.createdAt.toISOString(),
+  };
+}

@@ -1,0 +1,163 @@
+import type { ApiOperation } from '@portcullis/service-kit';
+import { z } from 'zod';
+import { adminRequirement } from './admin-permissions.js';
+import {
+  createUserBody,
+  listUsersQuery,
+  permissionsBody,
+  rolesBody,
+  setPasswordBody,
+  updateUserBody,
+} from './user-schemas.js';
+
+/** A user as the `/users` routes answer it (user-routes.ts `present()`); never the password hash. */
+export const userView = z.strictObject({
+  id: z.uuid(),
+  username: z.string().describe('Lower-cased login name'),
+  email: z.string().nullable(),
+  disabled: z.boolean(),
+  roles: z.array(z.string()).describe('Role names, sorted'),
+  permissions: z
+    .array(z.string())
+    .describe('Directly granted permissions, sorted; role-derived ones are not listed'),
+  createdAt: z.iso.datetime(),
+  updatedAt: z.iso.datetime(),
+});
+
+export const userListView = z.strictObject({
+  users: z.array(userView),
+  nextCursor: z.string().nullable().describe('Pass as `after` for the next page; null on the last page'),
+});
+
+const read = adminRequirement('users', 'read');
+const write = adminRequirement('users', 'write');
+const id = { id: { description: 'The user id (a UUID)' } };
+const changed = { 200: { description: 'The user after the change', body: userView } };
+
+/** The `/users` routes of user-routes.ts, for the OpenAPI document. */
+export const userOperations: ApiOperation[] = [
+  {
+    method: 'get',
+    path: '/users',
+    summary: 'List users, oldest first, with paging and search',
+    description: '`q` matches a substring of the username or email, literally.',
+    tag: 'users',
+    security: read,
+    query: listUsersQuery,
+    responses: { 200: { description: 'One page of users', body: userListView } },
+  },
+  {
+    method: 'post',
+    path: '/users',
+    summary: 'Create a user',
+    description:
+      'Password policy (NIST SP 800-63B): at least 8 characters, at most 1024 bytes, no composition rules. ' +
+      'Roles must exist; permissions are created when new. Audited as `admin.user.created` (without the ' +
+      'password).',
+    tag: 'users',
+    security: write,
+    body: createUserBody,
+    responses: {
+      201: {
+        description: 'The new user',
+        body: userView,
+        headers: { Location: 'The new user, `/users/{id}`' },
+      },
+    },
+    errors: [404, 409],
+  },
+  {
+    method: 'get',
+    path: '/users/:id',
+    summary: 'Read a user',
+    tag: 'users',
+    security: read,
+    params: id,
+    responses: { 200: { description: 'The user', body: userView } },
+    errors: [404],
+  },
+  {
+    method: 'patch',
+    path: '/users/:id',
+    summary: 'Change a user’s email and/or disable or enable the account',
+    description:
+      'A disabled user cannot log in; tokens already issued stay valid until revoked or expired. Audited as ' +
+      '`admin.user.updated`, or `admin.user.disabled`, with the user before and after.',
+    tag: 'users',
+    security: write,
+    params: id,
+    body: updateUserBody,
+    responses: changed,
+    errors: [404, 409],
+  },
+  {
+    method: 'put',
+    path: '/users/:id/password',
+    summary: 'Set a user’s password',
+    description: 'Same policy as on creation. Audited as `admin.user.password_set` (without the password).',
+    tag: 'users',
+    security: write,
+    params: id,
+    body: setPasswordBody,
+    responses: { 204: { description: 'Set' } },
+    errors: [404],
+  },
+  {
+    method: 'delete',
+    path: '/users/:id',
+    summary: 'Delete a user',
+    description: 'Audited as `admin.user.deleted` with the user as it was.',
+    tag: 'users',
+    security: write,
+    params: id,
+    responses: { 204: { description: 'Deleted' } },
+    errors: [404],
+  },
+  {
+    method: 'post',
+    path: '/users/:id/roles',
+    summary: 'Assign roles to a user',
+    description:
+      'Every role must exist; nothing is assigned otherwise. Audited as `admin.user.roles_assigned`.',
+    tag: 'users',
+    security: write,
+    params: id,
+    body: rolesBody,
+    responses: changed,
+    errors: [404],
+  },
+  {
+    method: 'delete',
+    path: '/users/:id/roles/:role',
+    summary: 'Take a role from a user',
+    description: 'Audited as `admin.user.role_unassigned`.',
+    tag: 'users',
+    security: write,
+    params: { ...id, role: { description: 'The role name' } },
+    responses: changed,
+    errors: [404],
+  },
+  {
+    method: 'post',
+    path: '/users/:id/permissions',
+    summary: 'Grant permissions to a user directly',
+    description: 'Permissions are created when new. Audited as `admin.user.permissions_granted`.',
+    tag: 'users',
+    security: write,
+    params: id,
+    body: permissionsBody,
+    responses: changed,
+    errors: [404],
+  },
+  {
+    method: 'delete',
+    path: '/users/:id/permissions/:permission',
+    summary: 'Revoke a permission granted to a user directly',
+    description: 'Role-derived permissions are not affected. Audited as `admin.user.permission_revoked`.',
+    tag: 'users',
+    security: write,
+    params: { ...id, permission: { description: 'The permission name, e.g. `items:delete`' } },
+    responses: changed,
+    errors: [404],
+  },
+];

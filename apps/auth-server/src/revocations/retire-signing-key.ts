@@ -1,0 +1,51 @@
+import {
+  applySigningKeyTransitions,
+  findSigningKey,
+  listPublishedSigningKeys,
+  type PrismaClient,
+  retireSigningKey as retireStoredSigningKey,
+  type SigningKeyRecord,
+} from '@portcullis/db';
+import { planKeySchedule } from '../keys/key-schedule.js';
+import { SigningKeyInUseError } from './revocation-errors.js';
+
+export interface KeyRetirement {
+  key: SigningKeyRecord;
+  /** False when the key had already left JWKS: nothing changed. */
+  retired: boolean;
+}
+
+/**
+ * Takes a key that no longer signs out of JWKS now rather than at its scheduled retiresAt: the emergency
+ * half of rotating out a leaked key. Every verifier refuses its tokens once its JWKS cache refreshes, and
+ * each auth-server instance stops publishing it at its next key reload (KEY_RELOAD_INTERVAL_SECONDS).
+ *
+ * The schedule's pending transitions are persisted first (as every instance's key reload does), so that a
+ * key superseded since the last reload is seen as superseded, not as still active.
+ *
+ * @returns null for an unknown kid.
+ * @throws {SigningKeyInUseError} for the key that signs now.
+ */
+export async function retireSigningKey(
+  prisma: PrismaClient,
+  kid: string,
+  longestTokenLifetimeSeconds: number,
+  now = new Date(),
+): Promise<KeyRetirement | null> {
+  const schedule = planKeySchedule(
+    await listPublishedSigningKeys(prisma, now),
+    now,
+    longestTokenLifetimeSeconds,
+  );
+  await applySigningKeyTransitions(prisma, schedule.transitions);
+  const key = await findSigningKey(prisma, kid);
+  if (!key) return null;
+  if (key.retiresAt && key.retiresAt <= now) return { key, retired: false };
+  if (schedule.signingKid === kid) throw new SigningKeyInUseError(kid);
+  const retired = await retireStoredSigningKey(prisma, kid, now);
+  if (retired) return { key: retired, retired: true };
+  // The conditional update refused: a concurrent request retired it, or it started signing meanwhile.
+  const current = await findSigningKey(prisma, kid);
+  if (current?.retiresAt && current.retiresAt <= now) return { key: current, retired: false };
+  throw new SigningKeyInUseError(kid);
+}

@@ -1,0 +1,43 @@
+import { describe, expect, it } from '@jest/globals';
+import { clientPolicyIssues } from '../../src/admin/client-policy.js';
+
+const resourceScopes = ['items:read', 'items:write'];
+const pathsFor = (grantTypes: string[], scopes: string[], firstParty = false) =>
+  clientPolicyIssues({ grantTypes, scopes, firstParty }, resourceScopes).map((issue) => issue.path);
+
+describe('clientPolicyIssues', () => {
+  it('accepts the clients the token endpoint serves', () => {
+    expect(pathsFor(['client_credentials'], ['items:read'])).toEqual([]);
+    expect(pathsFor(['client_credentials'], ['admin'])).toEqual([]);
+    expect(pathsFor(['password', 'refresh_token'], resourceScopes, true)).toEqual([]);
+    expect(pathsFor(['password', 'client_credentials'], [], true)).toEqual([]);
+  });
+
+  it('keeps the password grant to first-party clients', () => {
+    expect(pathsFor(['password'], [])).toEqual(['firstParty']);
+  });
+
+  it('issues refresh_token only together with password', () => {
+    expect(pathsFor(['client_credentials', 'refresh_token'], [])).toEqual(['grantTypes']);
+  });
+
+  it('names each scope the server does not know', () => {
+    const issues = clientPolicyIssues(
+      {
+        grantTypes: ['client_credentials'],
+        scopes: ['items:read', 'reports:read', 'openid'],
+        firstParty: false,
+      },
+      resourceScopes,
+    );
+    expect(issues.map((issue) => issue.message)).toEqual([
+      expect.stringContaining('"reports:read"'),
+      expect.stringContaining('"openid"'),
+    ]);
+  });
+
+  it('keeps the admin scope to client_credentials-only clients', () => {
+    expect(pathsFor(['password'], ['admin'], true)).toEqual(['scopes']);
+    expect(pathsFor(['password', 'client_credentials'], ['admin'], true)).toEqual(['scopes']);
+  });
+});

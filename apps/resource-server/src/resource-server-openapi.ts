@@ -1,0 +1,50 @@
+import { type ApiOperation, buildOpenApiDocument, type OpenApiDocument } from '@portcullis/service-kit';
+import type { ResourceServerConfig } from './config.js';
+import { meOperations } from './http/me-operations.js';
+import { itemOperations } from './items/item-operations.js';
+
+/** The items API contract's version (OpenAPI `info.version`): bump it when a route changes shape. */
+export const ITEMS_API_VERSION = '1.0.0';
+
+/** Every operation of the routers container.ts mounts; a test holds the two lists equal. */
+export const resourceServerOperations: readonly ApiOperation[] = [...itemOperations, ...meOperations];
+
+const SCOPES = {
+  'items:read': 'Read items',
+  'items:write': 'Create items and change your own (or any, with `items:write:any`)',
+  'items:delete': 'Delete your own items (or any, with `items:delete:any`)',
+};
+
+/**
+ * The items API's OpenAPI document, served at `/docs`. Tokens come from the issuer; the guard answers 503
+ * (with Retry-After) rather than guess when it cannot load the signing keys, hence 503 on every secured route.
+ */
+export function createResourceServerOpenApiDocument(
+  config: Pick<ResourceServerConfig, 'issuer' | 'audience'>,
+): OpenApiDocument {
+  return buildOpenApiDocument({
+    title: 'Portcullis items API',
+    version: ITEMS_API_VERSION,
+    description: [
+      'The example API protected by @portcullis/guard: every route states the scope and the permission or',
+      'role it needs, and items belong to the subject that created them. Tokens are validated offline',
+      '(signature, issuer, audience, expiry, revocation). Errors are RFC 9457 problem details; refusals by the',
+      'guard add the RFC 6750 `error` code and a `WWW-Authenticate` challenge.',
+      '',
+      `Get a token from ${config.issuer} for \`resource=${config.audience}\` (its \`aud\`): "Authorize" with a`,
+      'client (client_credentials) or a user of a first-party client (password), or paste one under `bearerAuth`.',
+    ].join('\n'),
+    authorization: {
+      issuer: config.issuer,
+      scopes: SCOPES,
+      flows: ['clientCredentials', 'password'],
+      description: `Tokens must be audienced to \`${config.audience}\`.`,
+    },
+    tags: [
+      { name: 'items', description: 'Items, owned by whoever created them' },
+      { name: 'me', description: 'The caller, as the token says' },
+    ],
+    securedErrors: [401, 403, 503],
+    operations: resourceServerOperations,
+  });
+}
