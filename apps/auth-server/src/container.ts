@@ -53,17 +53,17 @@ export async function createContainer(config: AuthServerConfig, logger: Logger):
     const providerHost = await createProviderHost(() => loadKeyRing(prisma, keyRingOptions), buildProvider);
     logger.info({ kid: providerHost.keyRing().signingKid }, 'signing key loaded');
 
-    const keyReload = setInterval(() => {
-      providerHost
-        .reload()
-        .then(
-          (changed) =>
-            changed && logger.info({ kid: providerHost.keyRing().signingKid }, 'signing keys changed'),
-        )
-        .catch((error: unknown) =>
-          logger.error({ err: error }, 'signing key reload failed; keeping current keys'),
-        );
-    }, config.keyReloadIntervalSeconds * 1000).unref();
+    /** Never throws: a failed reload keeps the current keys, and the next interval tries again. */
+    const reloadKeys = async (): Promise<void> => {
+      try {
+        if (await providerHost.reload()) {
+          logger.info({ kid: providerHost.keyRing().signingKid }, 'signing keys changed');
+        }
+      } catch (error) {
+        logger.error({ err: error }, 'signing key reload failed; keeping current keys');
+      }
+    };
+    const keyReload = setInterval(() => void reloadKeys(), config.keyReloadIntervalSeconds * 1000).unref();
     const cleanup = setInterval(() => {
       deleteExpiredArtifacts(prisma).catch((error: unknown) =>
         logger.warn({ err: error }, 'artifact cleanup failed'),
@@ -78,6 +78,7 @@ export async function createContainer(config: AuthServerConfig, logger: Logger):
       keyRingOptions,
       hasher,
       publicKeys: () => providerHost.keyRing().privateJwks,
+      reloadKeys,
     });
 
     return {

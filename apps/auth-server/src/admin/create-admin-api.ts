@@ -29,6 +29,8 @@ export interface AdminApiDependencies {
   hasher: PasswordHasher;
   /** The current key ring's JWKs; public parts are taken from them. */
   publicKeys: () => readonly JWK[];
+  /** Re-reads the key ring now (never throws), so a rotation or retirement shows in this instance's JWKS at once. */
+  reloadKeys: () => Promise<void>;
 }
 
 const ADMIN_MAX_BODY_BYTES = 64 * 1024;
@@ -87,6 +89,7 @@ export function createAdminApi(dependencies: AdminApiDependencies): Koa<GuardSta
         prisma,
         audit,
         keyRingOptions: dependencies.keyRingOptions,
+        reloadKeys: dependencies.reloadKeys,
         defaultActivationDelaySeconds: config.keyActivationDelaySeconds,
         maxBodyBytes: ADMIN_MAX_BODY_BYTES,
       }),

@@ -3,8 +3,8 @@ import { listPublishedSigningKeys, type PrismaClient, type SigningKeyRecord } fr
 import type { GuardState, KoaGuard } from '@portcullis/guard/koa';
 import { ProblemError, readJsonBody, validate } from '@portcullis/service-kit';
 import type { RecordAuditEvent } from '../audit/audit-recorder.js';
+import { retireSigningKey } from '../keys/retire-signing-key.js';
 import { type KeyRingOptions, rotateSigningKey } from '../keys/signing-key-ring.js';
-import { retireSigningKey } from '../revocations/retire-signing-key.js';
 import { adminRequirement } from './admin-permissions.js';
 import { auditActor } from './audit-actor.js';
 import { type KeyView, keyParams, rotateKeyBody } from './key-schemas.js';
@@ -15,6 +15,8 @@ export interface KeyRoutesDependencies {
   prisma: PrismaClient;
   audit: RecordAuditEvent;
   keyRingOptions: KeyRingOptions;
+  /** Other instances pick the change up within KEY_RELOAD_INTERVAL_SECONDS; this one does at once. */
+  reloadKeys: () => Promise<void>;
   defaultActivationDelaySeconds: number;
   maxBodyBytes: number;
 }
@@ -43,6 +45,7 @@ export function createKeyRoutes(dependencies: KeyRoutesDependencies): Router<Gua
       ...dependencies.keyRingOptions,
       activationDelaySeconds,
     });
+    await dependencies.reloadKeys();
     audit({
       type: 'admin.key.rotated',
       ...auditActor(ctx),
@@ -60,6 +63,7 @@ export function createKeyRoutes(dependencies: KeyRoutesDependencies): Router<Gua
       dependencies.keyRingOptions.longestTokenLifetimeSeconds,
     );
     if (!retirement) throw new ProblemError(404, 'Not Found', { detail: 'no signing key with this kid' });
+    await dependencies.reloadKeys();
     // Retiring a key that has already left JWKS changes nothing, so it leaves no audit event either.
     if (retirement.retired) {
       audit({

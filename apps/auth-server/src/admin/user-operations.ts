@@ -1,5 +1,4 @@
 import type { ApiOperation } from '@portcullis/service-kit';
-import { z } from 'zod';
 import { adminRequirement } from './admin-permissions.js';
 import {
   createUserBody,
@@ -8,26 +7,9 @@ import {
   rolesBody,
   setPasswordBody,
   updateUserBody,
+  userListView,
+  userView,
 } from './user-schemas.js';
-
-/** A user as the `/users` routes answer it (user-routes.ts `present()`); never the password hash. */
-export const userView = z.strictObject({
-  id: z.uuid(),
-  username: z.string().describe('Lower-cased login name'),
-  email: z.string().nullable(),
-  disabled: z.boolean(),
-  roles: z.array(z.string()).describe('Role names, sorted'),
-  permissions: z
-    .array(z.string())
-    .describe('Directly granted permissions, sorted; role-derived ones are not listed'),
-  createdAt: z.iso.datetime(),
-  updatedAt: z.iso.datetime(),
-});
-
-export const userListView = z.strictObject({
-  users: z.array(userView),
-  nextCursor: z.string().nullable().describe('Pass as `after` for the next page; null on the last page'),
-});
 
 const read = adminRequirement('users', 'read');
 const write = adminRequirement('users', 'write');

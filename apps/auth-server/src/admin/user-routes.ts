@@ -21,6 +21,7 @@ import type { RecordAuditEvent } from '../audit/audit-recorder.js';
 import type { PasswordHasher } from '../credentials/password-hasher.js';
 import { adminRequirement } from './admin-permissions.js';
 import { auditActor } from './audit-actor.js';
+import { pathParam } from './path-param.js';
 import { repositoryErrorsAsProblems } from './repository-errors.js';
 import {
   createUserBody,
@@ -28,6 +29,7 @@ import {
   permissionsBody,
   rolesBody,
   setPasswordBody,
+  type UserView,
   updateUserBody,
 } from './user-schemas.js';
 
@@ -83,12 +85,12 @@ export function createUserRoutes({ guard, prisma, hasher, audit, maxBodyBytes }:
   });
 
   router.get('/:id', canRead, async (ctx) => {
-    ctx.body = present(found(await getUser(prisma, param(ctx, 'id'))));
+    ctx.body = present(found(await getUser(prisma, pathParam(ctx, 'id'))));
   });
 
   router.patch('/:id', canWrite, async (ctx) => {
     const changes = await body(ctx, updateUserBody);
-    const change = await updateUser(prisma, param(ctx, 'id'), changes);
+    const change = await updateUser(prisma, pathParam(ctx, 'id'), changes);
     if (!change) throw userNotFound();
     const { before, after } = change;
     audit({
@@ -102,14 +104,14 @@ export function createUserRoutes({ guard, prisma, hasher, audit, maxBodyBytes }:
 
   router.put('/:id/password', canWrite, async (ctx) => {
     const { password } = await body(ctx, setPasswordBody);
-    const user = found(await getUser(prisma, param(ctx, 'id')));
+    const user = found(await getUser(prisma, pathParam(ctx, 'id')));
     await setUserPasswordHash(prisma, user.id, await hasher.hash(password));
     audit({ type: 'admin.user.password_set', ...auditActor(ctx), subject: user.id });
     ctx.status = 204;
   });
 
   router.delete('/:id', canWrite, async (ctx) => {
-    const deleted = found(await deleteUser(prisma, param(ctx, 'id')));
+    const deleted = found(await deleteUser(prisma, pathParam(ctx, 'id')));
     audit({
       type: 'admin.user.deleted',
       ...auditActor(ctx),
@@ -121,25 +123,25 @@ export function createUserRoutes({ guard, prisma, hasher, audit, maxBodyBytes }:
 
   router.post('/:id/roles', canWrite, async (ctx) => {
     const { roles } = await body(ctx, rolesBody);
-    const user = found(await assignUserRoles(prisma, param(ctx, 'id'), roles));
+    const user = found(await assignUserRoles(prisma, pathParam(ctx, 'id'), roles));
     audit({ type: 'admin.user.roles_assigned', ...auditActor(ctx), subject: user.id, details: { roles } });
     ctx.body = present(user);
   });
 
   router.delete('/:id/roles/:role', canWrite, async (ctx) => {
-    const user = found(await unassignUserRole(prisma, param(ctx, 'id'), param(ctx, 'role')));
+    const user = found(await unassignUserRole(prisma, pathParam(ctx, 'id'), pathParam(ctx, 'role')));
     audit({
       type: 'admin.user.role_unassigned',
       ...auditActor(ctx),
       subject: user.id,
-      details: { role: param(ctx, 'role') },
+      details: { role: pathParam(ctx, 'role') },
     });
     ctx.body = present(user);
   });
 
   router.post('/:id/permissions', canWrite, async (ctx) => {
     const { permissions } = await body(ctx, permissionsBody);
-    const user = found(await grantUserPermissions(prisma, param(ctx, 'id'), permissions));
+    const user = found(await grantUserPermissions(prisma, pathParam(ctx, 'id'), permissions));
     audit({
       type: 'admin.user.permissions_granted',
       ...auditActor(ctx),
@@ -150,12 +152,14 @@ export function createUserRoutes({ guard, prisma, hasher, audit, maxBodyBytes }:
   });
 
   router.delete('/:id/permissions/:permission', canWrite, async (ctx) => {
-    const user = found(await revokeUserPermission(prisma, param(ctx, 'id'), param(ctx, 'permission')));
+    const user = found(
+      await revokeUserPermission(prisma, pathParam(ctx, 'id'), pathParam(ctx, 'permission')),
+    );
     audit({
       type: 'admin.user.permission_revoked',
       ...auditActor(ctx),
       subject: user.id,
-      details: { permission: param(ctx, 'permission') },
+      details: { permission: pathParam(ctx, 'permission') },
     });
     ctx.body = present(user);
   });
@@ -165,12 +169,7 @@ export function createUserRoutes({ guard, prisma, hasher, audit, maxBodyBytes }:
 
 const userNotFound = () => new ProblemError(404, 'Not Found', { detail: 'no user with this id' });
 
-/** A path parameter the route pattern guarantees (`/:id`). */
-function param(ctx: { params: Record<string, string | undefined> }, name: string): string {
-  return ctx.params[name] ?? '';
-}
-
-function present(user: AdminUser) {
+function present(user: AdminUser): UserView {
   return {
     id: user.id,
     username: user.username,

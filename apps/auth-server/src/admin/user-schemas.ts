@@ -36,3 +36,23 @@ export const listUsersQuery = z.strictObject({
   q: z.string().min(1).max(100).optional(),
   disabled: z.stringbool().optional(),
 });
+
+/** A user as the `/users` routes answer it (user-routes.ts `present()`); never the password hash. */
+export const userView = z.strictObject({
+  id: z.uuid(),
+  username: z.string().describe('Lower-cased login name'),
+  email: z.string().nullable(),
+  disabled: z.boolean(),
+  roles: z.array(z.string()).describe('Role names, sorted'),
+  permissions: z
+    .array(z.string())
+    .describe('Directly granted permissions, sorted; role-derived ones are not listed'),
+  createdAt: z.iso.datetime(),
+  updatedAt: z.iso.datetime(),
+});
+
+export const userListView = z.strictObject({
+  users: z.array(userView),
+  nextCursor: z.string().nullable().describe('Pass as `after` for the next page; null on the last page'),
+});
+export type UserView = z.infer<typeof userView>;

@@ -11,6 +11,7 @@ import {
   recordRevocation,
 } from '@portcullis/db';
 import { CLOCK_SKEW_SECONDS } from '../keys/key-schedule.js';
+import { signingKidNow } from '../keys/signing-kid-now.js';
 import { identifyIssuedToken } from './identify-issued-token.js';
 import type { RevocationBroadcaster } from './revocation-broadcaster.js';
 import {
@@ -18,7 +19,6 @@ import {
   SigningKeyInUseError,
   UnrecognizedTokenError,
 } from './revocation-errors.js';
-import { signingKidNow } from './signing-kid-now.js';
 
 export interface RevokeTokensDependencies {
   prisma: PrismaClient;

@@ -7,7 +7,7 @@ import {
 } from '@portcullis/service-kit';
 import { adminOperations, createAdminOpenApiDocument } from '../../src/admin/admin-openapi.js';
 import { ADMIN_PERMISSIONS } from '../../src/admin/admin-permissions.js';
-import { userListView, userView } from '../../src/admin/user-operations.js';
+import { userListView, userView } from '../../src/admin/user-schemas.js';
 import { adminRequest, adminTokenWith } from '../support/admin-tokens.js';
 import { addStandardRoles, startTestAuthServer, type TestAuthServer } from '../support/test-auth-server.js';
 

@@ -186,7 +186,7 @@ describe('admin API: retiring signing keys', () => {
     expect(key).toMatchObject({ kid: pending, status: 'retired', supersededAt: null });
     expect(Date.parse(key.retiresAt as string)).toBeLessThanOrEqual(Date.now());
     expect(await listedKids()).not.toContain(pending);
-    await server.container.providerHost.reload();
+    // The route reloads this instance's key ring itself: no wait for KEY_RELOAD_INTERVAL_SECONDS.
     expect(await publishedKids()).not.toContain(pending);
     const events = await retiredEvents();
     expect(events.find((event) => event.subject === pending)).toMatchObject({
@@ -201,7 +201,6 @@ describe('admin API: retiring signing keys', () => {
     const oldKid = oldKey!.kid;
     // The emergency rotation: the new key signs at once, the old one would stay published 11 more minutes.
     const newKid = await rotate(0);
-    await server.container.providerHost.reload();
     await expect(server.verifyAccessToken(oldToken)).resolves.toBeDefined();
 
     const response = await retire(oldKid);
@@ -218,7 +217,6 @@ describe('admin API: retiring signing keys', () => {
     expect(await again.json()).toEqual(key);
     expect(await retiredEvents()).toHaveLength(auditedRetirements);
 
-    await server.container.providerHost.reload();
     const published = await publishedKids();
     expect(published).toContain(newKid);
     expect(published).not.toContain(oldKid);

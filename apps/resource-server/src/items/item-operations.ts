@@ -1,30 +1,12 @@
 import type { ApiOperation } from '@portcullis/service-kit';
-import { z } from 'zod';
-import { createItemBody, listItemsQuery, updateItemBody } from './item-schemas.js';
-
-/** An item as the routes answer it (item-routes.ts `present()`). */
-export const itemView = z.strictObject({
-  id: z.uuid(),
-  owner: z.string().describe('The token subject that created it: a user id, or a client id'),
-  name: z.string(),
-  description: z.string(),
-  createdAt: z.iso.datetime(),
-  updatedAt: z.iso.datetime(),
-});
-
-export const itemListView = z.strictObject({
-  items: z.array(itemView),
-  nextCursor: z.string().nullable().describe('Pass as `after` for the next page; null on the last page'),
-});
-
-export const itemStatisticsView = z.strictObject({
-  total: z.number().int(),
-  owners: z.number().int().describe('Distinct owners'),
-  createdLast24h: z.number().int(),
-  topOwners: z
-    .array(z.strictObject({ ownerId: z.string(), items: z.number().int() }))
-    .describe('The five owners with the most items'),
-});
+import {
+  createItemBody,
+  itemListView,
+  itemStatisticsView,
+  itemView,
+  listItemsQuery,
+  updateItemBody,
+} from './item-schemas.js';
 
 const read = { scopes: ['items:read'], permissions: ['items:read'] };
 const write = { scopes: ['items:write'], permissions: ['items:write'] };

@@ -16,7 +16,7 @@ import { ProblemError, readJsonBody, validate } from '@portcullis/service-kit';
 import type { Context } from 'koa';
 
 import { type ItemChange, mayChangeAnyItem } from './item-access.js';
-import { createItemBody, listItemsQuery, updateItemBody } from './item-schemas.js';
+import { createItemBody, type ItemView, listItemsQuery, updateItemBody } from './item-schemas.js';
 
 export interface ItemRoutesDependencies {
   guard: KoaGuard;
@@ -114,7 +114,7 @@ async function findOrNotFound(prisma: PrismaClient, id: string | undefined): Pro
   return item;
 }
 
-function present(item: ItemRecord) {
+function present(item: ItemRecord): ItemView {
   return {
     id: item.id,
     owner: item.ownerId,

@@ -7,7 +7,7 @@ import {
 } from '@portcullis/service-kit';
 import type { ZodType } from 'zod';
 import { meView } from '../../src/http/me-operations.js';
-import { itemListView, itemStatisticsView, itemView } from '../../src/items/item-operations.js';
+import { itemListView, itemStatisticsView, itemView } from '../../src/items/item-schemas.js';
 import {
   createResourceServerOpenApiDocument,
   resourceServerOperations,

@@ -6,8 +6,8 @@ import {
   retireSigningKey as retireStoredSigningKey,
   type SigningKeyRecord,
 } from '@portcullis/db';
-import { planKeySchedule } from '../keys/key-schedule.js';
-import { SigningKeyInUseError } from './revocation-errors.js';
+import { SigningKeyInUseError } from '../revocations/revocation-errors.js';
+import { planKeySchedule } from './key-schedule.js';
 
 export interface KeyRetirement {
   key: SigningKeyRecord;

@@ -1,5 +1,5 @@
 import { listPublishedSigningKeys, type PrismaClient } from '@portcullis/db';
-import { planKeySchedule } from '../keys/key-schedule.js';
+import { planKeySchedule } from './key-schedule.js';
 
 /**
  * The kid that signs at `now` by the key schedule, which every instance derives from the same rows: a
