@@ -37,8 +37,8 @@ const TAGS = [
 
 /**
  * The admin API's OpenAPI document, served at `/docs` on the admin listener. Admin tokens are audienced to
- * ADMIN_RESOURCE and carry the `admin` scope; Swagger UI's "Authorize" dialog cannot send a `resource`
- * parameter, so the description says how to get one to paste under `bearerAuth`.
+ * ADMIN_RESOURCE and carry the `admin` scope; a token request for `scope=admin` alone gets that audience
+ * without a `resource` parameter, which Swagger UI's "Authorize" dialog cannot send.
  */
 export function createAdminOpenApiDocument(
   config: Pick<AuthServerConfig, 'issuer' | 'admin'>,
@@ -53,14 +53,15 @@ export function createAdminOpenApiDocument(
       '',
       `Every route needs an access token audienced to the admin API (\`aud\` = \`${resource}\`) with the`,
       '`admin` scope, plus the `admin:<resource>:read|write` permission the route names. Get one with the',
-      `client_credentials grant (\`scope=admin\`, \`resource=${resource}\`), e.g. through POST /token below,`,
-      'and paste it under `bearerAuth` in "Authorize". Errors are RFC 9457 problem details.',
+      'client_credentials grant with `scope=admin` (that scope alone selects this audience), e.g. through',
+      'POST /token below or `portcullis login`, and paste it under `bearerAuth` in "Authorize".',
+      'Errors are RFC 9457 problem details.',
     ].join('\n'),
     authorization: {
       issuer: config.issuer,
       scopes: { [ADMIN_SCOPE]: 'The admin API (only tokens audienced to it carry this scope)' },
       flows: ['clientCredentials'],
-      description: `Send \`resource=${resource}\` with the token request: tokens for other APIs are refused here.`,
+      description: `Ask for \`scope=admin\` alone (or send \`resource=${resource}\`): tokens for other APIs are refused here.`,
     },
     tags: TAGS,
     operations: adminOperations,

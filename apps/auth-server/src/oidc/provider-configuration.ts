@@ -48,7 +48,10 @@ export function buildProviderConfiguration(
       rpInitiatedLogout: { enabled: false },
       resourceIndicators: {
         enabled: true,
-        defaultResource: async () => config.defaultResource,
+        // `scope=admin` alone asks for the admin API, so such a token needs no `resource` parameter (Swagger
+        // UI's Authorize button cannot send one). Any other request keeps DEFAULT_RESOURCE.
+        defaultResource: async (ctx) =>
+          ctx.oidc.params?.scope === ADMIN_SCOPE ? config.admin.resource : config.defaultResource,
         useGrantedResource: async () => true,
         getResourceServerInfo: dependencies.getResourceServerInfo as never,
       },

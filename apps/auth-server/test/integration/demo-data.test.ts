@@ -74,6 +74,17 @@ describe('demo data', () => {
     expect(body.users.map((user) => user.username).sort()).toEqual(['alice', 'bob', 'carol']);
   });
 
+  it('audiences a token asked for with scope=admin alone to the admin API, without a resource parameter', async () => {
+    const response = await server.token(
+      { grant_type: 'client_credentials', scope: 'admin' },
+      client('demo-admin'),
+    );
+    expect(response.status).toBe(200);
+    const token = response.body.access_token as string;
+    await expect(server.verifyAccessToken(token, server.config.admin.resource)).resolves.toBeDefined();
+    expect((await adminRequest(server, '/keys', token)).status).toBe(200);
+  });
+
   it('does not give demo-service the admin scope', async () => {
     const response = await server.token(
       { grant_type: 'client_credentials', scope: 'admin', resource: server.config.admin.resource },
