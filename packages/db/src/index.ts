@@ -102,6 +102,7 @@ export type { ClientSpec, RoleSpec, UserSpec } from './repositories/provisioning
 export { upsertClient, upsertRole, upsertUser } from './repositories/provisioning.js';
 export type {
   ArtifactScope,
+  RevocableToken,
   RevocationInput,
   RevocationKind,
   RevocationListQuery,
@@ -113,6 +114,7 @@ export {
   findRefreshTokenGrantId,
   findRevocation,
   grantHasArtifacts,
+  isTokenRevoked,
   listRevocations,
   recordRevocation,
 } from './repositories/revocations.js';

@@ -10,6 +10,7 @@ import type { PasswordHasher } from '../credentials/password-hasher.js';
 import type { KeyRingOptions } from '../keys/signing-key-ring.js';
 import { noRevocationBroadcast } from '../revocations/revocation-broadcaster.js';
 import { createAdminOpenApiDocument } from './admin-openapi.js';
+import { createAdminRevocationCheck } from './admin-revocation-check.js';
 import { createAuditRoutes } from './audit-routes.js';
 import { createClientRoutes } from './client-routes.js';
 import { createInProcessJwksFetch } from './in-process-jwks.js';
@@ -55,6 +56,7 @@ export function createAdminApi(dependencies: AdminApiDependencies): Koa<GuardSta
       unknownKidCooldownSeconds: 1,
     },
     fetch: createInProcessJwksFetch(dependencies.publicKeys),
+    revocation: createAdminRevocationCheck(prisma),
   });
   const guard = createKoaGuard({
     verifier,
@@ -91,6 +93,7 @@ export function createAdminApi(dependencies: AdminApiDependencies): Koa<GuardSta
         keyRingOptions: dependencies.keyRingOptions,
         reloadKeys: dependencies.reloadKeys,
         defaultActivationDelaySeconds: config.keyActivationDelaySeconds,
+        keyReloadIntervalSeconds: config.keyReloadIntervalSeconds,
         maxBodyBytes: ADMIN_MAX_BODY_BYTES,
       }),
       createRevocationRoutes({

@@ -38,7 +38,9 @@ export const keyOperations: ApiOperation[] = [
       'Takes the key out of JWKS now instead of when its last token expires, e.g. after rotating out a leaked ' +
       'key. Every token it signed then fails everywhere once JWKS caches refresh: each auth-server instance at ' +
       'its next key reload (KEY_RELOAD_INTERVAL_SECONDS), each resource server at its JWKS refresh. The key that ' +
-      'signs now is refused with 409: rotate first (`activateInSeconds: 0` for an emergency). A pending key can ' +
+      'signs now is refused with 409: rotate first (`activateInSeconds: 0` for an emergency). A key superseded ' +
+      'less than KEY_RELOAD_INTERVAL_SECONDS ago is refused with 409 and Retry-After, since other instances may ' +
+      'still sign with it until their next reload. A pending key can ' +
       'be retired before it ever signs. Retiring a key already out of JWKS changes nothing and answers it as it ' +
       'is. Audited as `admin.key.retired`.',
     tag: 'keys',

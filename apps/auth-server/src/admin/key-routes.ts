@@ -18,6 +18,8 @@ export interface KeyRoutesDependencies {
   /** Other instances pick the change up within KEY_RELOAD_INTERVAL_SECONDS; this one does at once. */
   reloadKeys: () => Promise<void>;
   defaultActivationDelaySeconds: number;
+  /** How long other instances may keep signing with a superseded key (they reload keys this often). */
+  keyReloadIntervalSeconds: number;
   maxBodyBytes: number;
 }
 
@@ -37,9 +39,9 @@ export function createKeyRoutes(dependencies: KeyRoutesDependencies): Router<Gua
   });
 
   router.post('/rotate', canWrite, async (ctx) => {
-    const body = ctx.request.length
-      ? validate(rotateKeyBody, await readJsonBody(ctx, dependencies.maxBodyBytes))
-      : {};
+    // The body is optional, but a chunked one (no Content-Length) is still read and validated.
+    const hasBody = ctx.is() !== null && ctx.request.length !== 0;
+    const body = hasBody ? validate(rotateKeyBody, await readJsonBody(ctx, dependencies.maxBodyBytes)) : {};
     const activationDelaySeconds = body.activateInSeconds ?? dependencies.defaultActivationDelaySeconds;
     const { kid, activatesAt } = await rotateSigningKey(prisma, {
       ...dependencies.keyRingOptions,
@@ -57,11 +59,10 @@ export function createKeyRoutes(dependencies: KeyRoutesDependencies): Router<Gua
 
   router.post('/:kid/retire', canWrite, async (ctx) => {
     const { kid } = validate(keyParams, ctx.params);
-    const retirement = await retireSigningKey(
-      prisma,
-      kid,
-      dependencies.keyRingOptions.longestTokenLifetimeSeconds,
-    );
+    const retirement = await retireSigningKey(prisma, kid, {
+      longestTokenLifetimeSeconds: dependencies.keyRingOptions.longestTokenLifetimeSeconds,
+      keyReloadIntervalSeconds: dependencies.keyReloadIntervalSeconds,
+    });
     if (!retirement) throw new ProblemError(404, 'Not Found', { detail: 'no signing key with this kid' });
     await dependencies.reloadKeys();
     // Retiring a key that has already left JWKS changes nothing, so it leaves no audit event either.

@@ -3,6 +3,8 @@ import type { Context, Next } from 'koa';
 import {
   RevocationTargetNotFoundError,
   SigningKeyInUseError,
+  SigningKeyPendingError,
+  SigningKeyRecentlySupersededError,
   UnrecognizedTokenError,
 } from '../revocations/revocation-errors.js';
 
@@ -24,7 +26,15 @@ export async function revocationErrorsAsProblems(_ctx: Context, next: Next): Pro
         errors: [{ path: 'value', message: error.message }],
       });
     }
-    if (error instanceof SigningKeyInUseError) {
+    if (error instanceof SigningKeyRecentlySupersededError) {
+      throw new ProblemError(
+        409,
+        'Conflict',
+        { detail: error.message, kid: error.kid },
+        { 'Retry-After': String(error.retryAfterSeconds) },
+      );
+    }
+    if (error instanceof SigningKeyInUseError || error instanceof SigningKeyPendingError) {
       throw new ProblemError(409, 'Conflict', { detail: error.message, kid: error.kid });
     }
     throw error;

@@ -6,7 +6,10 @@ import {
   retireSigningKey as retireStoredSigningKey,
   type SigningKeyRecord,
 } from '@portcullis/db';
-import { SigningKeyInUseError } from '../revocations/revocation-errors.js';
+import {
+  SigningKeyInUseError,
+  SigningKeyRecentlySupersededError,
+} from '../revocations/revocation-errors.js';
 import { planKeySchedule } from './key-schedule.js';
 
 export interface KeyRetirement {
@@ -23,15 +26,21 @@ export interface KeyRetirement {
  * The schedule's pending transitions are persisted first (as every instance's key reload does), so that a
  * key superseded since the last reload is seen as superseded, not as still active.
  *
+ * Each instance learns of a rotation at its next key reload, so for up to `keyReloadIntervalSeconds` after a
+ * key was superseded some instance may still sign with it; retiring it inside that window would make their
+ * fresh tokens fail. A superseded key is therefore retired only once the window has passed.
+ *
  * @returns null for an unknown kid.
  * @throws {SigningKeyInUseError} for the key that signs now.
+ * @throws {SigningKeyRecentlySupersededError} inside the reload window after it stopped signing here.
  */
 export async function retireSigningKey(
   prisma: PrismaClient,
   kid: string,
-  longestTokenLifetimeSeconds: number,
+  timing: { longestTokenLifetimeSeconds: number; keyReloadIntervalSeconds: number },
   now = new Date(),
 ): Promise<KeyRetirement | null> {
+  const { longestTokenLifetimeSeconds, keyReloadIntervalSeconds } = timing;
   const schedule = planKeySchedule(
     await listPublishedSigningKeys(prisma, now),
     now,
@@ -42,6 +51,12 @@ export async function retireSigningKey(
   if (!key) return null;
   if (key.retiresAt && key.retiresAt <= now) return { key, retired: false };
   if (schedule.signingKid === kid) throw new SigningKeyInUseError(kid);
+  if (key.supersededAt) {
+    const safeAt = key.supersededAt.getTime() + keyReloadIntervalSeconds * 1000;
+    if (safeAt > now.getTime()) {
+      throw new SigningKeyRecentlySupersededError(kid, Math.ceil((safeAt - now.getTime()) / 1000));
+    }
+  }
   const retired = await retireStoredSigningKey(prisma, kid, now);
   if (retired) return { key: retired, retired: true };
   // The conditional update refused: a concurrent request retired it, or it started signing meanwhile.

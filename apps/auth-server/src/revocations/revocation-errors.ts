@@ -36,6 +36,32 @@ export class SigningKeyInUseError extends Error {
   }
 }
 
+/** A key other instances may still sign with until their next key reload: retiring it now breaks their tokens. */
+export class SigningKeyRecentlySupersededError extends Error {
+  readonly code = 'ERR_SIGNING_KEY_RECENTLY_SUPERSEDED';
+  readonly kid: string;
+  readonly retryAfterSeconds: number;
+  constructor(kid: string, retryAfterSeconds: number) {
+    super(
+      `other auth-server instances may still sign with this key until their next key reload; retry in ${retryAfterSeconds} s`,
+    );
+    this.name = 'SigningKeyRecentlySupersededError';
+    this.kid = kid;
+    this.retryAfterSeconds = retryAfterSeconds;
+  }
+}
+
+/** A key that has not signed yet: a revocation record would lapse before it signs, so it must be retired. */
+export class SigningKeyPendingError extends Error {
+  readonly code = 'ERR_SIGNING_KEY_PENDING';
+  readonly kid: string;
+  constructor(kid: string) {
+    super('this key has not signed anything yet: retire it instead (POST /keys/{kid}/retire)');
+    this.name = 'SigningKeyPendingError';
+    this.kid = kid;
+  }
+}
+
 const kindNames: Record<RevocationKind, string> = {
   jti: 'token',
   grant: 'grant',

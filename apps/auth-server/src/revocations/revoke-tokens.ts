@@ -17,6 +17,7 @@ import type { RevocationBroadcaster } from './revocation-broadcaster.js';
 import {
   RevocationTargetNotFoundError,
   SigningKeyInUseError,
+  SigningKeyPendingError,
   UnrecognizedTokenError,
 } from './revocation-errors.js';
 
@@ -122,13 +123,17 @@ async function resolveTarget(
     case 'client':
       if (!(await getClient(prisma, value))) throw new RevocationTargetNotFoundError(kind);
       return { kind, value, artifacts: { clientId: value } };
-    case 'kid':
-      if (!(await findSigningKey(prisma, value))) throw new RevocationTargetNotFoundError(kind);
+    case 'kid': {
+      const key = await findSigningKey(prisma, value);
+      if (!key) throw new RevocationTargetNotFoundError(kind);
+      // A record lasts one token lifetime; a key that signs later than that would outlive it.
+      if (key.activatesAt > now) throw new SigningKeyPendingError(value);
       // Revoking the key that still signs protects nothing: this server keeps signing with it, and whoever
       // stole it mints tokens with any iat. It must be rotated out first.
       if ((await signingKidNow(prisma, longestTokenLifetimeSeconds, now)) === value) {
         throw new SigningKeyInUseError(value);
       }
       return { kind, value };
+    }
   }
 }

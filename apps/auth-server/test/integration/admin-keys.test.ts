@@ -102,6 +102,25 @@ describe('admin API: listener, authorization and signing keys', () => {
     });
   });
 
+  it('validates a chunked body too (no Content-Length), instead of ignoring it', async () => {
+    const chunked = new ReadableStream({
+      start(controller) {
+        controller.enqueue(new TextEncoder().encode('{"activateInSeconds":999999999}'));
+        controller.close();
+      },
+    });
+    const response = await fetch(`${server.adminUrl}/keys/rotate`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${fullAdmin}`, 'content-type': 'application/json' },
+      body: chunked,
+      duplex: 'half',
+    } as RequestInit);
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({
+      errors: [expect.objectContaining({ path: 'activateInSeconds' })],
+    });
+  });
+
   it('is not reachable through the public listener', async () => {
     const response = await fetch(`${server.url}/keys`, { headers: { authorization: `Bearer ${fullAdmin}` } });
     expect(response.status).toBe(404);
@@ -125,7 +144,7 @@ describe('admin API: retiring signing keys', () => {
   const service = { id: 'svc', secret: 'svc-secret' };
 
   beforeAll(async () => {
-    server = await startTestAuthServer();
+    server = await startTestAuthServer({ KEY_RELOAD_INTERVAL_SECONDS: '1' });
     admin = await adminTokenWith(server, [...ADMIN_PERMISSIONS]);
     keysViewer = await adminTokenWith(server, ['admin:keys:read']);
     await server.addClient({ ...service, grantTypes: ['client_credentials'], scopes: testScopes });
@@ -195,13 +214,19 @@ describe('admin API: retiring signing keys', () => {
     });
   });
 
-  it('retires a superseded key at once: its tokens stop verifying against JWKS', async () => {
+  it('retires a superseded key once every instance has stopped signing with it: its tokens stop verifying', async () => {
     const oldToken = await itemsToken();
     const [oldKey] = await server.prisma.signingKey.findMany({ where: { status: 'active' } });
     const oldKid = oldKey!.kid;
     // The emergency rotation: the new key signs at once, the old one would stay published 11 more minutes.
     const newKid = await rotate(0);
     await expect(server.verifyAccessToken(oldToken)).resolves.toBeDefined();
+
+    // Other instances may sign with it until their next key reload (1 s here): too early is a 409.
+    const early = await retire(oldKid);
+    expect(early.status).toBe(409);
+    expect(Number(early.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    await new Promise((resolve) => setTimeout(resolve, 1100));
 
     const response = await retire(oldKid);
 
