@@ -28,7 +28,7 @@ export function createResourceServerOpenApiDocument(
     description: [
       'The example API protected by @portcullis/guard: every route states the scope and the permission or',
       'role it needs, and items belong to the subject that created them. Tokens are validated offline',
-      '(signature, issuer, audience, expiry, revocation). Errors are RFC 9457 problem details; refusals by the',
+      '(signature, type, issuer, audience, expiry, age). Errors are RFC 9457 problem details; refusals by the',
       'guard add the RFC 6750 `error` code and a `WWW-Authenticate` challenge.',
       '',
       `Get a token from ${config.issuer} for \`resource=${config.audience}\` (its \`aud\`): "Authorize" with a`,
