@@ -3,6 +3,7 @@ import type { CommandEntry } from './args/command-spec.js';
 import { commandPath, parseCommandLine } from './args/parse-command-line.js';
 import { renderHelp } from './args/render-help.js';
 import { createAdminAccess } from './auth/admin-access.js';
+import { createTransportPolicy } from './auth/transport-policy.js';
 import { CliError, EXIT, UsageError } from './cli-errors.js';
 import { readConnectionSettings } from './config/connection-settings.js';
 import { createSessionStore, sessionDirectory } from './config/session-store.js';
@@ -29,7 +30,8 @@ export async function runCli(argv: readonly string[], terminal: Terminal, comman
     try {
       const settings = readConnectionSettings(options, terminal.env);
       const sessions = createSessionStore(sessionDirectory(terminal.env), warn);
-      const access = createAdminAccess(settings, sessions, terminal, warn);
+      const transport = createTransportPolicy(settings.insecureHttp, warn);
+      const access = createAdminAccess(settings, sessions, terminal, transport);
       const context: CommandContext = {
         arg: (index) => args[index] ?? '',
         argsFrom: (index) => args.slice(index),
@@ -38,8 +40,9 @@ export async function runCli(argv: readonly string[], terminal: Terminal, comman
         output,
         settings,
         sessions,
+        transport,
         access,
-        api: createAdminApi(access, settings.timeoutMs, warn),
+        api: createAdminApi(access, settings.timeoutMs, transport),
       };
       await command.run(context);
       return EXIT.ok;

@@ -1,4 +1,5 @@
 import type { AdminAccess } from '../auth/admin-access.js';
+import type { TransportPolicy } from '../auth/transport-policy.js';
 import type { ConnectionSettings } from '../config/connection-settings.js';
 import type { SessionStore } from '../config/session-store.js';
 import type { AdminApi } from '../http/admin-api.js';
@@ -17,6 +18,8 @@ export interface CommandContext {
   output: Output;
   settings: ConnectionSettings;
   sessions: SessionStore;
+  /** Where credentials may travel (https, loopback, or --insecure-http). */
+  transport: TransportPolicy;
   access: AdminAccess;
   api: AdminApi;
 }

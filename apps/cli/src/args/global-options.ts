@@ -22,6 +22,10 @@ export const GLOBAL_OPTIONS = {
     value: 'SECONDS',
     description: 'give up on a request after this long (default 10)',
   },
+  'insecure-http': {
+    type: 'boolean',
+    description: 'allow plain http beyond loopback (the secret and tokens then travel readable)',
+  },
   json: { type: 'boolean', description: 'print the API answer as JSON, for scripts' },
   help: { type: 'boolean', short: 'h', description: 'show help' },
 } as const satisfies OptionSpecs;

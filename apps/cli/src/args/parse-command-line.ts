@@ -97,14 +97,23 @@ function parseStrictly(args: string[], specs: OptionSpecs) {
   } catch (error) {
     // parseArgs' messages name the option and say what is wrong; its codes are ERR_PARSE_ARGS_*.
     const { code, message } = error as { code?: string; message?: string };
-    if (code?.startsWith('ERR_PARSE_ARGS_')) throw new UsageError(firstSentence(String(message)));
+    if (code?.startsWith('ERR_PARSE_ARGS_')) throw new UsageError(usageMessage(code, String(message)));
     throw error;
   }
 }
 
-/** parseArgs appends advice such as "To specify a positional argument starting with a '-'...". */
-function firstSentence(message: string): string {
-  return message.split('. ')[0]?.replace(/\.$/, '') ?? message;
+/**
+ * parseArgs' first sentence, with its advice rewritten for this CLI: base64url kids, jtis and client ids often
+ * start with `-`, and "Unknown option '-a'" alone does not tell the operator how to pass `-abc`.
+ */
+function usageMessage(code: string, message: string): string {
+  const first = message.split(/\.\s/)[0]?.replace(/\.$/, '') ?? message;
+  if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
+    return `${first}; put \`--\` before values that start with -, as in \`portcullis revoke jti -- -abc\``;
+  }
+  const ambiguous = /^Option '(--[\w-]+)' argument is ambiguous/.exec(first);
+  if (ambiguous) return `${first}; for a value that starts with -, write ${ambiguous[1]}=-VALUE`;
+  return first;
 }
 
 function checkArgumentCount(command: CommandSpec, positionals: string[]): void {

@@ -2,6 +2,7 @@ import { AuthError } from '../cli-errors.js';
 import type { ConnectionSettings } from '../config/connection-settings.js';
 import type { Session, SessionStore } from '../config/session-store.js';
 import { obtainAdminToken } from './obtain-admin-token.js';
+import type { TransportPolicy } from './transport-policy.js';
 
 export interface AdminCredentials {
   adminUrl: string;
@@ -25,13 +26,14 @@ const LOGIN_HINT = '  run `portcullis login`, or set PORTCULLIS_CLIENT_SECRET to
 
 /**
  * The cached session token while it is valid; otherwise a new one when the environment has the client's
- * secret (saved back into a session for the same admin URL and client); otherwise a clear "log in" error.
+ * secret (saved back into a session for the same admin URL and client, and only from the issuer and token
+ * endpoint that session was logged in with); otherwise a clear "log in" error.
  */
 export function createAdminAccess(
   settings: ConnectionSettings,
   store: SessionStore,
   clock: { now(): Date },
-  warn: (line: string) => void,
+  transport: TransportPolicy,
 ): AdminAccess {
   let target: Promise<Target> | undefined;
   let current: AdminCredentials | undefined;
@@ -41,7 +43,13 @@ export function createAdminAccess(
     const issued = await obtainAdminToken(
       adminUrl,
       { clientId, clientSecret: settings.clientSecret },
-      { issuerUrl: settings.issuerUrl, timeoutMs: settings.timeoutMs, now: clock.now(), warn },
+      {
+        issuerUrl: settings.issuerUrl,
+        timeoutMs: settings.timeoutMs,
+        now: clock.now(),
+        transport,
+        pinned: session ? { issuer: session.issuer, tokenEndpoint: session.tokenEndpoint } : undefined,
+      },
     );
     if (session) {
       await store.save({

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { AuthError } from '../cli-errors.js';
 import { sendRequest } from '../http/send-request.js';
+import type { TransportPolicy } from './transport-policy.js';
 
 /** What the CLI needs to get an admin token, learnt from the admin URL alone. */
 export interface AdminAuthorization {
@@ -14,7 +15,7 @@ export interface AdminAuthorization {
 
 const protectedResourceMetadata = z.looseObject({
   resource: z.string().min(1),
-  authorization_servers: z.array(z.url()).min(1),
+  authorization_servers: z.array(z.url({ protocol: /^https?$/ })).min(1),
   scopes_supported: z.array(z.string().min(1)).optional(),
 });
 
@@ -34,12 +35,17 @@ const ADMIN_SCOPE = 'admin';
  *
  * The admin resource identifier is not the admin URL, so the RFC 9728 §3.3 check (resource == the URL the
  * metadata came from) does not apply here; the admin URL is whatever the operator typed.
+ *
+ * Both documents are unauthenticated and decide where the client secret goes, so every URL fetched or named
+ * must pass the transport policy, and the token endpoint must sit on the origin the discovery document came
+ * from: a document that points the secret at another host is refused, not followed.
  */
 export async function discoverAdminAuthorization(
   adminUrl: string,
-  issuerUrl: string | undefined,
-  timeoutMs: number,
+  options: { issuerUrl: string | undefined; timeoutMs: number; transport: TransportPolicy },
 ): Promise<AdminAuthorization> {
+  const { issuerUrl, timeoutMs, transport } = options;
+  transport.check(adminUrl, 'the admin API');
   const metadataUrl = `${adminUrl}/.well-known/oauth-protected-resource`;
   const resourceAnswer = await sendRequest(
     metadataUrl,
@@ -57,7 +63,9 @@ export async function discoverAdminAuthorization(
   const issuer = (servers[0] ?? '').replace(/\/+$/, '');
   // OpenID Connect Discovery §4 appends to the issuer (path included); Portcullis serves it and the RFC 8414
   // document with the same content.
-  const discoveryUrl = `${issuerUrl ?? issuer}/.well-known/openid-configuration`;
+  const issuerLocation = issuerUrl ?? issuer;
+  transport.check(issuerLocation, 'the issuer');
+  const discoveryUrl = `${issuerLocation}/.well-known/openid-configuration`;
   const discoveryAnswer = await sendRequest(
     discoveryUrl,
     { headers: { accept: 'application/json' } },
@@ -74,10 +82,17 @@ export async function discoverAdminAuthorization(
       '  the admin API trusts only its own issuer; check --issuer-url / PORTCULLIS_ISSUER_URL',
     ]);
   }
+  const tokenEndpoint = discovery.data.token_endpoint;
+  if (new URL(tokenEndpoint).origin !== new URL(issuerLocation).origin) {
+    throw new AuthError(`${discoveryUrl} names a token endpoint on another origin: ${tokenEndpoint}`, [
+      `  the client secret is only sent to ${new URL(issuerLocation).origin}; check the issuer's configuration`,
+    ]);
+  }
+  transport.check(tokenEndpoint, 'the token endpoint');
   return {
     resource,
     issuer,
     scope: scopes && scopes.length > 0 ? scopes.join(' ') : ADMIN_SCOPE,
-    tokenEndpoint: discovery.data.token_endpoint,
+    tokenEndpoint,
   };
 }

@@ -161,7 +161,8 @@ export const clientsCommands: CommandGroup = {
       summary: 'disable a client: it gets no more tokens and its grants and refresh tokens are deleted',
       arguments: '<id>',
       details: [
-        'Access tokens already issued stay valid until they expire unless revoked: `portcullis revoke client <id>`.',
+        'Access tokens already issued stay valid until they expire (minutes). `portcullis revoke client <id>` ' +
+          'makes the admin API refuse them at once; resource servers will once revocation propagation ships.',
       ],
       run: (context) => patchClient(context, { disabled: true }),
     },

@@ -67,7 +67,8 @@ export const keysCommands: CommandGroup = {
       arguments: '<kid>',
       details: [
         'The key that signs now cannot be retired: rotate first. Resource servers refuse the tokens a retired ' +
-          'key signed once their JWKS cache refreshes; to refuse them at once, also `portcullis revoke kid <kid>`.',
+          'key signed once their JWKS cache refreshes. `portcullis revoke kid <kid>` makes the admin API refuse ' +
+          'them at once; resource servers will once revocation propagation ships.',
       ],
       async run(context) {
         const answer = await context.api.request('POST', `/keys/${segment(context.arg(0))}/retire`, keyView);

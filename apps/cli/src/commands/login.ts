@@ -26,7 +26,11 @@ export const loginCommand: CommandSpec = {
     'The secret comes from --client-secret-stdin, else PORTCULLIS_CLIENT_SECRET, else a prompt (no echo). Only ' +
       'the access token is saved (mode 0600) — never the secret — so the session lasts one token lifetime ' +
       '(10 minutes by default). With PORTCULLIS_CLIENT_SECRET set, commands renew it by themselves.',
-    'Without --admin-url / --client-id, login reuses those of the current session.',
+    'The token endpoint must be on the same origin as the issuer’s discovery document (the --issuer-url one when ' +
+      'given), and plain http is refused except to loopback (see --insecure-http). The session remembers the ' +
+      'issuer and token endpoint: an automatic renewal refuses (exit 3) if discovery later names others.',
+    'Without --admin-url, login reuses the current session’s admin URL; without --client-id, its client id ' +
+      'when the admin URL is the same.',
   ],
   examples: [
     'login --admin-url http://127.0.0.1:4100 --client-id ops-cli',
@@ -37,7 +41,8 @@ export const loginCommand: CommandSpec = {
     const previous = await sessions.load().catch(() => null);
     const adminUrl = settings.adminUrl ?? previous?.adminUrl;
     if (!adminUrl) throw new UsageError('give --admin-url (or set PORTCULLIS_ADMIN_URL)');
-    const clientId = settings.clientId ?? previous?.clientId;
+    // Another admin URL is likely another server, where the previous client id means nothing (or someone else).
+    const clientId = settings.clientId ?? (previous?.adminUrl === adminUrl ? previous.clientId : undefined);
     if (!clientId) throw new UsageError('give --client-id (or set PORTCULLIS_CLIENT_ID)');
     const clientSecret = await loginSecret(context);
 
@@ -48,13 +53,15 @@ export const loginCommand: CommandSpec = {
         issuerUrl: settings.issuerUrl,
         timeoutMs: settings.timeoutMs,
         now: terminal.now(),
-        warn: output.note,
+        transport: context.transport,
       },
     );
     const session: Session = {
-      version: 1,
+      version: 2,
       adminUrl,
       clientId,
+      issuer: token.authorization.issuer,
+      tokenEndpoint: token.authorization.tokenEndpoint,
       accessToken: token.accessToken,
       expiresAt: token.expiresAt.toISOString(),
     };
@@ -63,6 +70,7 @@ export const loginCommand: CommandSpec = {
       adminUrl,
       clientId,
       issuer: token.authorization.issuer,
+      tokenEndpoint: token.authorization.tokenEndpoint,
       scope: token.scope ?? null,
       expiresAt: session.expiresAt,
       sessionFile: sessions.path,
@@ -71,6 +79,7 @@ export const loginCommand: CommandSpec = {
     output.result(summary, () =>
       renderDetails([
         ['issuer', summary.issuer],
+        ['token endpoint', summary.tokenEndpoint],
         ['scope', summary.scope],
         ['expires at', summary.expiresAt],
         ['session file', summary.sessionFile],

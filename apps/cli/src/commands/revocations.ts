@@ -9,6 +9,10 @@ type RevocationKind = (typeof REVOCATION_KINDS)[number];
 /** What records are stored as: a revoked `token` is recorded by its jti (or its grant). */
 const RECORD_KINDS = REVOCATION_KINDS.filter((kind) => kind !== 'token');
 
+const TOKEN_ARGUMENT_WARNING =
+  'warning: a token on the command line is visible to other users in `ps` and stays in shell history; ' +
+  'pass "-" and pipe it on stdin instead';
+
 export const revokeCommand: CommandSpec = {
   kind: 'command',
   name: 'revoke',
@@ -18,8 +22,10 @@ export const revokeCommand: CommandSpec = {
   details: [
     `<kind> is one of ${REVOCATION_KINDS.join(', ')}. For "token", pass the access token as "-" and pipe ` +
       'it on stdin: a token on the command line is visible to every user of the machine in `ps`.',
-    'For "token" the server records the token’s jti (or its grant) and shows that, never the token. Every ' +
-      'resource server refuses the revoked tokens within about a second.',
+    'For "token" the server records the token’s jti (or its grant) and shows that, never the token.',
+    'At once: the record is stored (PostgreSQL), the refresh tokens and grants it covers are deleted, and the ' +
+      'admin API refuses revoked admin tokens. Resource servers do not check revocations until revocation ' +
+      'propagation ships: there, revoked access tokens work until they expire (minutes).',
   ],
   examples: [
     'revoke user 0b6f…e1 --reason "laptop stolen"',
@@ -31,6 +37,7 @@ export const revokeCommand: CommandSpec = {
     if (!isKind(kind)) throw new UsageError(`<kind> must be one of ${REVOCATION_KINDS.join(', ')}`);
     let value = context.arg(1);
     if (value === '-') value = (await readStdin(context.terminal.stdin)).trim();
+    else if (kind === 'token') context.output.note(TOKEN_ARGUMENT_WARNING);
     if (value === '') throw new UsageError('<value> is empty');
     const answer = await context.api.request('POST', '/revocations', revocationView, {
       body: { kind, value, reason: context.options.string('reason') },

@@ -135,7 +135,8 @@ export const usersCommands: CommandGroup = {
       arguments: '<user>',
       details: [
         USER_ARGUMENT_NOTE,
-        'Access tokens already issued stay valid until they expire unless revoked: see `portcullis revoke user <id>`.',
+        'Access tokens already issued stay valid until they expire (minutes). `portcullis revoke user <id>` makes ' +
+          'the admin API refuse them at once; resource servers will once revocation propagation ships.',
       ],
       run: (context) => patchUser(context, { disabled: true }),
     },
@@ -195,8 +196,9 @@ export const usersCommands: CommandGroup = {
       arguments: '<user> <role>',
       details: [USER_ARGUMENT_NOTE],
       async run(context) {
+        const role = segment(context.arg(1));
         const id = await resolveUserId(context, context.arg(0));
-        const path = `/users/${segment(id)}/roles/${segment(context.arg(1))}`;
+        const path = `/users/${segment(id)}/roles/${role}`;
         showUser(context, await context.api.request('DELETE', path, userView));
       },
     },
@@ -220,8 +222,9 @@ export const usersCommands: CommandGroup = {
       arguments: '<user> <permission>',
       details: [USER_ARGUMENT_NOTE, 'Permissions that come from a role stay; remove the role instead.'],
       async run(context) {
+        const permission = segment(context.arg(1));
         const id = await resolveUserId(context, context.arg(0));
-        const path = `/users/${segment(id)}/permissions/${segment(context.arg(1))}`;
+        const path = `/users/${segment(id)}/permissions/${permission}`;
         showUser(context, await context.api.request('DELETE', path, userView));
       },
     },

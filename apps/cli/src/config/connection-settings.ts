@@ -10,6 +10,8 @@ export interface ConnectionSettings {
   clientSecret: string | undefined;
   issuerUrl: string | undefined;
   timeoutMs: number;
+  /** --insecure-http: plain http to a non-loopback host is allowed (with a warning) instead of refused. */
+  insecureHttp: boolean;
 }
 
 const DEFAULT_TIMEOUT_SECONDS = 10;
@@ -29,6 +31,7 @@ export function readConnectionSettings(
     clientSecret: env.PORTCULLIS_CLIENT_SECRET || undefined,
     issuerUrl: url(options, env, 'issuer-url', 'PORTCULLIS_ISSUER_URL'),
     timeoutMs: (options.integer('timeout', { min: 1, max: 600 }) ?? DEFAULT_TIMEOUT_SECONDS) * 1000,
+    insecureHttp: options.flag('insecure-http'),
   };
 }
 

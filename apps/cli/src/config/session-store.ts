@@ -7,12 +7,15 @@ import { AuthError } from '../cli-errors.js';
 
 /**
  * What `portcullis login` remembers. The access token is a bearer credential for a few minutes; the client
- * secret is never stored (a stolen session file is worth one token lifetime, not a permanent identity).
+ * secret is never stored (a stolen session file is worth one token lifetime, not a permanent identity). The
+ * issuer and token endpoint seen at login pin where an automatic renewal may send the secret.
  */
 export const sessionSchema = z.strictObject({
-  version: z.literal(1),
+  version: z.literal(2),
   adminUrl: z.url(),
   clientId: z.string().min(1),
+  issuer: z.string().min(1),
+  tokenEndpoint: z.url(),
   accessToken: z.string().min(1),
   expiresAt: z.iso.datetime(),
 });
@@ -54,13 +57,19 @@ export function createSessionStore(directory: string, warn: (message: string) =>
       return parsed.data;
     },
     async save(session) {
-      await mkdir(directory, { recursive: true, mode: 0o700 });
       // Written under a temporary name with mode 0600 from creation, then renamed: the token is never
       // readable by others, and a crash never leaves half a file.
       const temporary = `${path}.${randomBytes(6).toString('hex')}.tmp`;
-      await writeFile(temporary, `${JSON.stringify(session, null, 2)}\n`, { mode: 0o600 });
-      await chmod(temporary, 0o600);
-      await rename(temporary, path);
+      try {
+        await prepareDirectory(directory, warn);
+        await writeFile(temporary, `${JSON.stringify(session, null, 2)}\n`, { mode: 0o600 });
+        await chmod(temporary, 0o600);
+        await rename(temporary, path);
+      } catch (error) {
+        // A copy of the token must not stay behind under a name nothing will ever clean up.
+        await rm(temporary, { force: true });
+        throw new AuthError(`cannot write ${path}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`);
+      }
     },
     async remove() {
       try {
@@ -72,6 +81,22 @@ export function createSessionStore(directory: string, warn: (message: string) =>
       return true;
     },
   };
+}
+
+/**
+ * A directory this call creates is made 0700 explicitly (mkdir's mode is filtered by the umask). One that
+ * already exists is never chmod-ed — it may be a directory the operator shares on purpose via
+ * PORTCULLIS_CONFIG_DIR — but a warning says when others can list it or, worse, swap the session file.
+ */
+async function prepareDirectory(directory: string, warn: (message: string) => void): Promise<void> {
+  const firstCreated = await mkdir(directory, { recursive: true, mode: 0o700 });
+  if (firstCreated !== undefined) {
+    await chmod(directory, 0o700);
+    return;
+  }
+  if (((await stat(directory)).mode & 0o077) !== 0) {
+    warn(`${directory} is open to other users (they could list or replace the session); chmod 700 it`);
+  }
 }
 
 function safeJson(text: string): unknown {

@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import type { AdminAccess, AdminCredentials } from '../auth/admin-access.js';
-import { cleartextWarning } from '../auth/cleartext-warning.js';
-import { ApiError, AuthError } from '../cli-errors.js';
+import type { TransportPolicy } from '../auth/transport-policy.js';
+import { ApiError, AuthError, UsageError } from '../cli-errors.js';
 import { problemLines } from './problem-lines.js';
 import { type HttpAnswer, sendRequest } from './send-request.js';
 
@@ -25,17 +25,24 @@ export interface AdminApi {
   ): Promise<AdminAnswer<z.infer<Schema>>>;
 }
 
-/** One path segment, escaped: ids and names come from the command line. */
+/** Empty, `.` and `..`, also percent-encoded (`%2e`, `.%2E`): the WHATWG URL parser treats them alike. */
+const PATH_CHANGING_SEGMENT = /^(?:\.|%2e){0,2}$/i;
+
+/**
+ * One path segment, escaped: ids and names come from the command line. encodeURIComponent leaves `.` alone and
+ * URL parsing then removes dot segments, so `clients remove-role web ..` would become DELETE /clients/web/ and
+ * delete the client: such values are refused before any request.
+ */
 export function segment(value: string): string {
+  if (PATH_CHANGING_SEGMENT.test(value)) {
+    throw new UsageError(
+      `${JSON.stringify(value)} cannot be an id or a name: empty, "." and ".." would change the URL's path`,
+    );
+  }
   return encodeURIComponent(value);
 }
 
-export function createAdminApi(
-  access: AdminAccess,
-  timeoutMs: number,
-  warn: (line: string) => void,
-): AdminApi {
-  let warned = false;
+export function createAdminApi(access: AdminAccess, timeoutMs: number, transport: TransportPolicy): AdminApi {
   const send = (
     credentials: AdminCredentials,
     method: string,
@@ -47,11 +54,7 @@ export function createAdminApi(
     for (const [name, value] of Object.entries(query ?? {})) {
       if (value !== undefined) url.searchParams.set(name, String(value));
     }
-    const warning = warned ? null : cleartextWarning(url.href);
-    if (warning) {
-      warn(warning);
-      warned = true;
-    }
+    transport.check(url.href, 'the admin API');
     return sendRequest(
       url.href,
       {

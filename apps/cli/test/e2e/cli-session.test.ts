@@ -96,9 +96,18 @@ describe('portcullis CLI: session and exit codes', () => {
       'adminUrl',
       'clientId',
       'expiresAt',
+      'issuer',
+      'tokenEndpoint',
       'version',
     ]);
-    expect(session).toMatchObject({ adminUrl: t.server.adminUrl, clientId: ADMIN_CLIENT.id });
+    // The issuer and token endpoint are pinned for later renewals (the endpoint sits where discovery was read).
+    expect(session).toMatchObject({
+      version: 2,
+      adminUrl: t.server.adminUrl,
+      clientId: ADMIN_CLIENT.id,
+      issuer: t.server.config.issuer,
+      tokenEndpoint: `${t.server.url}/token`,
+    });
     // The saved token is a real admin token: the server verifies it.
     const verified = await t.server.verifyAccessToken(session.accessToken!, t.server.config.admin.resource);
     expect(verified.payload.client_id).toBe(ADMIN_CLIENT.id);
@@ -179,9 +188,11 @@ describe('portcullis CLI: session and exit codes', () => {
     await writeFile(
       sessionFile(directory),
       JSON.stringify({
-        version: 1,
+        version: 2,
         adminUrl: t.server.adminUrl,
         clientId: ADMIN_CLIENT.id,
+        issuer: t.server.config.issuer,
+        tokenEndpoint: `${t.server.url}/token`,
         accessToken: 'eyJhbGciOiJFUzI1NiJ9.e30.c2lnbmF0dXJl',
         expiresAt: new Date(Date.now() + 600_000).toISOString(),
       }),
