@@ -74,7 +74,7 @@ export async function createContainer(config: AuthServerConfig, logger: Logger):
       config,
       logger,
       prisma,
-      audit: audit.record,
+      audit: audit.write,
       keyRingOptions,
       hasher,
       publicKeys: () => providerHost.keyRing().privateJwks,

@@ -1,4 +1,5 @@
 import type { ApiOperation } from '@portcullis/service-kit';
+import { REFUSES_GRANTING, refusesActingOn } from './admin-escalation.js';
 import { adminRequirement } from './admin-permissions.js';
 import {
   clientListView,
@@ -15,6 +16,7 @@ import {
 const read = adminRequirement('clients', 'read');
 const write = adminRequirement('clients', 'write');
 const id = { id: { description: 'The OAuth client_id' } };
+const onClient = refusesActingOn('client');
 const updated = { 200: { description: 'The client after the change', body: clientView } };
 
 /** The `/clients` routes of client-routes.ts, for the OpenAPI document. */
@@ -36,7 +38,8 @@ export const clientOperations: ApiOperation[] = [
     description:
       'The secret is in this answer only; the server keeps an HMAC of it. `password` needs `firstParty`, ' +
       '`refresh_token` needs `password`, scopes must be configured ones, and `admin` is only for ' +
-      'client_credentials-only clients. Audited as `admin.client.created` (without the secret).',
+      'client_credentials clients and first-party password clients. Audited as `admin.client.created` ' +
+      `(without the secret). ${REFUSES_GRANTING}`,
     tag: 'clients',
     security: write,
     body: createClientBody,
@@ -66,7 +69,7 @@ export const clientOperations: ApiOperation[] = [
     description:
       'Disabling refuses its next token request and deletes its grants and refresh tokens; JWT access ' +
       'tokens already issued live until they expire. Audited as `admin.client.updated` or ' +
-      '`admin.client.disabled` with the client before and after.',
+      `\`admin.client.disabled\` with the client before and after. ${onClient}`,
     tag: 'clients',
     security: write,
     params: id,
@@ -80,7 +83,7 @@ export const clientOperations: ApiOperation[] = [
     summary: 'Rotate the client secret',
     description:
       'The old secret is refused from the next request on; tokens already issued stay valid. The new ' +
-      'secret is in this answer only. Audited as `admin.client.secret_rotated`.',
+      `secret is in this answer only. Audited as \`admin.client.secret_rotated\`. ${onClient}`,
     tag: 'clients',
     security: write,
     params: id,
@@ -91,7 +94,7 @@ export const clientOperations: ApiOperation[] = [
     method: 'delete',
     path: '/clients/:id',
     summary: 'Delete a client with its grants and refresh tokens',
-    description: 'Audited as `admin.client.deleted`.',
+    description: `Audited as \`admin.client.deleted\`. ${onClient}`,
     tag: 'clients',
     security: write,
     params: id,
@@ -102,7 +105,7 @@ export const clientOperations: ApiOperation[] = [
     method: 'post',
     path: '/clients/:id/roles',
     summary: 'Assign roles to a client',
-    description: 'Roles it already has are kept. Audited as `admin.client.roles_assigned`.',
+    description: `Roles it already has are kept. Audited as \`admin.client.roles_assigned\`. ${REFUSES_GRANTING}`,
     tag: 'clients',
     security: write,
     params: id,
@@ -114,7 +117,7 @@ export const clientOperations: ApiOperation[] = [
     method: 'delete',
     path: '/clients/:id/roles/:role',
     summary: 'Unassign a role from a client',
-    description: 'Audited as `admin.client.role_unassigned`.',
+    description: `Audited as \`admin.client.role_unassigned\`. ${onClient}`,
     tag: 'clients',
     security: write,
     params: { ...id, role: { description: 'The role name' } },
@@ -126,7 +129,8 @@ export const clientOperations: ApiOperation[] = [
     path: '/clients/:id/permissions',
     summary: 'Grant permissions directly to a client',
     description:
-      'Permissions that do not exist yet are created. Audited as `admin.client.permissions_granted`.',
+      'Permissions that do not exist yet are created. Audited as `admin.client.permissions_granted`. ' +
+      REFUSES_GRANTING,
     tag: 'clients',
     security: write,
     params: id,
@@ -138,7 +142,7 @@ export const clientOperations: ApiOperation[] = [
     method: 'delete',
     path: '/clients/:id/permissions/:permission',
     summary: 'Revoke a directly granted permission from a client',
-    description: 'Audited as `admin.client.permission_revoked`.',
+    description: `Audited as \`admin.client.permission_revoked\`. ${onClient}`,
     tag: 'clients',
     security: write,
     params: { ...id, permission: { description: 'The permission name' } },

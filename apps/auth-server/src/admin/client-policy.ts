@@ -42,12 +42,14 @@ export function clientPolicyIssues(
       issues.push({ path: 'scopes', message: `unknown scope "${scope}"; known: ${[...known].join(' ')}` });
     }
   }
-  const userGrants = settings.grantTypes.filter((grant) => grant !== 'client_credentials');
-  if (settings.scopes.includes(ADMIN_SCOPE) && userGrants.length > 0) {
-    // An admin-scoped password client would hand admin-API tokens to any user who can log in with it.
+  if (settings.scopes.includes(ADMIN_SCOPE) && grants.has('password') && !settings.firstParty) {
+    // Admin tokens come from an admin service client (client_credentials) or an admin user logging in
+    // through one of our own apps (password). Such a user token carries only the user's own admin
+    // permissions (oidc/token-claims.ts), so the client adds no authority; it must still be first-party,
+    // never an app we do not control collecting admins' passwords.
     issues.push({
       path: 'scopes',
-      message: `"${ADMIN_SCOPE}" is only for clients whose only grant is client_credentials`,
+      message: `"${ADMIN_SCOPE}" is only for client_credentials clients and first-party password clients`,
     });
   }
   return issues;

@@ -18,8 +18,9 @@ import type { GuardState, KoaGuard } from '@portcullis/guard/koa';
 import { ProblemError, readJsonBody, validate } from '@portcullis/service-kit';
 import type { Context } from 'koa';
 import type { ZodType } from 'zod';
-import type { RecordAuditEvent } from '../audit/audit-recorder.js';
+import type { WriteAuditEvent } from '../audit/audit-recorder.js';
 import { generateClientSecret, hashClientSecret } from '../credentials/client-secret.js';
+import { createAdminAuthorityCheck } from './admin-escalation.js';
 import { adminRequirement } from './admin-permissions.js';
 import { auditActor } from './audit-actor.js';
 import { type ClientGrantSettings, clientPolicyIssues } from './client-policy.js';
@@ -37,7 +38,7 @@ import { repositoryErrorsAsProblems } from './repository-errors.js';
 export interface ClientRoutesDependencies {
   guard: KoaGuard;
   prisma: PrismaClient;
-  audit: RecordAuditEvent;
+  audit: WriteAuditEvent;
   /** CLIENT_SECRET_PEPPER: secrets are stored as HMACs under it (credentials/client-secret.ts). */
   clientSecretPepper: Buffer;
   /** The configured SCOPES a client may be allowed (besides `admin`). */
@@ -50,7 +51,8 @@ export interface ClientRoutesDependencies {
  * creation and at rotation) and stored only as its HMAC; it never reaches a log or an audit event.
  * oidc-provider re-reads a client's metadata from the database at every token request and caches the
  * Client object by a hash of that metadata, so a new secret, a disabled flag or a deletion takes effect
- * at the next request with nothing to invalidate.
+ * at the next request with nothing to invalidate. No write grants or takes over admin authority the caller
+ * does not hold (admin-escalation.ts): rotating a more powerful client's secret would hand its tokens over.
  */
 export function createClientRoutes(dependencies: ClientRoutesDependencies) {
   const { guard, prisma, audit, clientSecretPepper, resourceScopes, maxBodyBytes } = dependencies;
@@ -58,6 +60,7 @@ export function createClientRoutes(dependencies: ClientRoutesDependencies) {
   const canRead = guard.require(adminRequirement('clients', 'read'));
   const canWrite = guard.require(adminRequirement('clients', 'write'));
   router.use(repositoryErrorsAsProblems);
+  const authority = createAdminAuthorityCheck({ prisma, audit });
   const body = async <T>(ctx: Context, schema: ZodType<T>) =>
     validate(schema, await readJsonBody(ctx, maxBodyBytes));
   const refuseUnservable = (settings: ClientGrantSettings) => {
@@ -86,9 +89,10 @@ export function createClientRoutes(dependencies: ClientRoutesDependencies) {
   router.post('/', canWrite, async (ctx) => {
     const input = await body(ctx, createClientBody);
     refuseUnservable({ ...input, firstParty: input.firstParty ?? false });
+    await authority.mayGrant(ctx, 'client', input.id, input);
     const { secret, secretHash } = newSecret();
     const client = presentClient(await createClient(prisma, { ...input, secretHash }));
-    audit({
+    await audit({
       type: 'admin.client.created',
       ...auditActor(ctx),
       subject: client.id,
@@ -108,6 +112,7 @@ export function createClientRoutes(dependencies: ClientRoutesDependencies) {
   router.patch('/:id', canWrite, async (ctx) => {
     const id = pathParam(ctx, 'id');
     const changes = await body(ctx, updateClientBody);
+    await authority.mayActOn(ctx, 'client', id);
     const touchesGrants = [changes.grantTypes, changes.scopes, changes.firstParty].some(
       (v) => v !== undefined,
     );
@@ -127,7 +132,7 @@ export function createClientRoutes(dependencies: ClientRoutesDependencies) {
     if (!update) throw clientNotFound();
     const before = presentClient(update.before);
     const after = presentClient(update.after);
-    audit({
+    await audit({
       type: after.disabled && !before.disabled ? 'admin.client.disabled' : 'admin.client.updated',
       ...auditActor(ctx),
       subject: id,
@@ -138,17 +143,19 @@ export function createClientRoutes(dependencies: ClientRoutesDependencies) {
 
   router.post('/:id/secret', canWrite, async (ctx) => {
     const id = pathParam(ctx, 'id');
+    await authority.mayActOn(ctx, 'client', id);
     const { secret, secretHash } = newSecret();
     if (!(await replaceClientSecretHash(prisma, id, secretHash))) throw clientNotFound();
     // Neither the secret nor its hash: the event only records that a rotation happened and who did it.
-    audit({ type: 'admin.client.secret_rotated', ...auditActor(ctx), subject: id });
+    await audit({ type: 'admin.client.secret_rotated', ...auditActor(ctx), subject: id });
     ctx.body = { clientId: id, clientSecret: secret };
   });
 
   router.delete('/:id', canWrite, async (ctx) => {
+    await authority.mayActOn(ctx, 'client', pathParam(ctx, 'id'));
     const deletion = await deleteClient(prisma, pathParam(ctx, 'id'));
     if (!deletion) throw clientNotFound();
-    audit({
+    await audit({
       type: 'admin.client.deleted',
       ...auditActor(ctx),
       subject: deletion.deleted.id,
@@ -159,8 +166,9 @@ export function createClientRoutes(dependencies: ClientRoutesDependencies) {
 
   router.post('/:id/roles', canWrite, async (ctx) => {
     const { roles } = await body(ctx, clientRolesBody);
+    await authority.mayGrant(ctx, 'client', pathParam(ctx, 'id'), { roles });
     const client = await afterChange(await assignClientRoles(prisma, pathParam(ctx, 'id'), roles));
-    audit({
+    await audit({
       type: 'admin.client.roles_assigned',
       ...auditActor(ctx),
       subject: client.id,
@@ -171,8 +179,9 @@ export function createClientRoutes(dependencies: ClientRoutesDependencies) {
 
   router.delete('/:id/roles/:role', canWrite, async (ctx) => {
     const role = pathParam(ctx, 'role');
+    await authority.mayActOn(ctx, 'client', pathParam(ctx, 'id'));
     const client = await afterChange(await unassignClientRole(prisma, pathParam(ctx, 'id'), role));
-    audit({
+    await audit({
       type: 'admin.client.role_unassigned',
       ...auditActor(ctx),
       subject: client.id,
@@ -183,8 +192,9 @@ export function createClientRoutes(dependencies: ClientRoutesDependencies) {
 
   router.post('/:id/permissions', canWrite, async (ctx) => {
     const { permissions } = await body(ctx, clientPermissionsBody);
+    await authority.mayGrant(ctx, 'client', pathParam(ctx, 'id'), { permissions });
     const client = await afterChange(await grantClientPermissions(prisma, pathParam(ctx, 'id'), permissions));
-    audit({
+    await audit({
       type: 'admin.client.permissions_granted',
       ...auditActor(ctx),
       subject: client.id,
@@ -195,8 +205,9 @@ export function createClientRoutes(dependencies: ClientRoutesDependencies) {
 
   router.delete('/:id/permissions/:permission', canWrite, async (ctx) => {
     const permission = pathParam(ctx, 'permission');
+    await authority.mayActOn(ctx, 'client', pathParam(ctx, 'id'));
     const client = await afterChange(await revokeClientPermission(prisma, pathParam(ctx, 'id'), permission));
-    audit({
+    await audit({
       type: 'admin.client.permission_revoked',
       ...auditActor(ctx),
       subject: client.id,

@@ -4,7 +4,7 @@ import { createKoaGuard, type GuardState } from '@portcullis/guard/koa';
 import { createApiDocsRoutes, createJsonApi, type Logger } from '@portcullis/service-kit';
 import type { JWK } from 'jose';
 import type Koa from 'koa';
-import type { RecordAuditEvent } from '../audit/audit-recorder.js';
+import type { WriteAuditEvent } from '../audit/audit-recorder.js';
 import { ADMIN_SCOPE, type AuthServerConfig } from '../config.js';
 import type { PasswordHasher } from '../credentials/password-hasher.js';
 import type { KeyRingOptions } from '../keys/signing-key-ring.js';
@@ -25,7 +25,7 @@ export interface AdminApiDependencies {
   config: AuthServerConfig;
   logger: Logger;
   prisma: PrismaClient;
-  audit: RecordAuditEvent;
+  audit: WriteAuditEvent;
   keyRingOptions: KeyRingOptions;
   hasher: PasswordHasher;
   /** The current key ring's JWKs; public parts are taken from them. */

@@ -2,7 +2,7 @@ import Router from '@koa/router';
 import { listPublishedSigningKeys, type PrismaClient, type SigningKeyRecord } from '@portcullis/db';
 import type { GuardState, KoaGuard } from '@portcullis/guard/koa';
 import { ProblemError, readJsonBody, validate } from '@portcullis/service-kit';
-import type { RecordAuditEvent } from '../audit/audit-recorder.js';
+import type { WriteAuditEvent } from '../audit/audit-recorder.js';
 import { retireSigningKey } from '../keys/retire-signing-key.js';
 import { type KeyRingOptions, rotateSigningKey } from '../keys/signing-key-ring.js';
 import { adminRequirement } from './admin-permissions.js';
@@ -13,7 +13,7 @@ import { revocationErrorsAsProblems } from './revocation-problems.js';
 export interface KeyRoutesDependencies {
   guard: KoaGuard;
   prisma: PrismaClient;
-  audit: RecordAuditEvent;
+  audit: WriteAuditEvent;
   keyRingOptions: KeyRingOptions;
   /** Other instances pick the change up within KEY_RELOAD_INTERVAL_SECONDS; this one does at once. */
   reloadKeys: () => Promise<void>;
@@ -48,7 +48,7 @@ export function createKeyRoutes(dependencies: KeyRoutesDependencies): Router<Gua
       activationDelaySeconds,
     });
     await dependencies.reloadKeys();
-    audit({
+    await audit({
       type: 'admin.key.rotated',
       ...auditActor(ctx),
       details: { kid, activatesAt: activatesAt.toISOString() },
@@ -67,7 +67,7 @@ export function createKeyRoutes(dependencies: KeyRoutesDependencies): Router<Gua
     await dependencies.reloadKeys();
     // Retiring a key that has already left JWKS changes nothing, so it leaves no audit event either.
     if (retirement.retired) {
-      audit({
+      await audit({
         type: 'admin.key.retired',
         ...auditActor(ctx),
         subject: kid,

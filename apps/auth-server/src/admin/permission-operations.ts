@@ -28,7 +28,8 @@ export const permissionOperations: ApiOperation[] = [
     path: '/permissions/:name',
     summary: 'Delete a permission',
     description:
-      'Every role, user and client holding it loses it. Audited as `admin.permission.deleted` with the roles it was taken from.',
+      'Every role, user and client holding it loses it. Audited as `admin.permission.deleted` with the ' +
+      'roles it was taken from. Answers 403 for an `admin:*` permission the caller does not hold.',
     tag: 'permissions',
     security: adminRequirement('roles', 'write'),
     params: { name: { description: 'The permission name, e.g. `items:delete`' } },

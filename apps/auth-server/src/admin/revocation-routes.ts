@@ -2,7 +2,7 @@ import Router from '@koa/router';
 import { listRevocations, type PrismaClient, type RevocationRecord } from '@portcullis/db';
 import type { GuardState, KoaGuard } from '@portcullis/guard/koa';
 import { readJsonBody, validate } from '@portcullis/service-kit';
-import type { RecordAuditEvent } from '../audit/audit-recorder.js';
+import type { WriteAuditEvent } from '../audit/audit-recorder.js';
 import type { RevocationBroadcaster } from '../revocations/revocation-broadcaster.js';
 import { revokeTokens } from '../revocations/revoke-tokens.js';
 import { adminRequirement } from './admin-permissions.js';
@@ -14,7 +14,7 @@ import { createRevocationBody, listRevocationsQuery, type RevocationView } from 
 export interface RevocationRoutesDependencies {
   guard: KoaGuard;
   prisma: PrismaClient;
-  audit: RecordAuditEvent;
+  audit: WriteAuditEvent;
   issuer: string;
   /** The longest access-token lifetime, in seconds: how long a record must outlive its revokedAt. */
   longestTokenLifetimeSeconds: number;
@@ -50,7 +50,7 @@ export function createRevocationRoutes(dependencies: RevocationRoutesDependencie
       ...request,
       actor: actor.actor,
     });
-    audit({
+    await audit({
       type: 'admin.revocation.created',
       ...actor,
       subject: revocation.value,

@@ -1,9 +1,11 @@
 import type { ApiOperation } from '@portcullis/service-kit';
+import { REFUSES_GRANTING, refusesActingOn } from './admin-escalation.js';
 import { adminRequirement } from './admin-permissions.js';
 import { createRoleBody, roleListView, roleView, updateRoleBody } from './role-schemas.js';
 
 const read = adminRequirement('roles', 'read');
 const write = adminRequirement('roles', 'write');
+const onRole = refusesActingOn('role');
 const name = { name: { description: 'The role name, e.g. `editor`' } };
 
 /** The `/roles` routes of role-routes.ts, for the OpenAPI document. */
@@ -20,7 +22,7 @@ export const roleOperations: ApiOperation[] = [
     method: 'post',
     path: '/roles',
     summary: 'Create a role',
-    description: 'Permissions that do not exist yet are created. Audited as `admin.role.created`.',
+    description: `Permissions that do not exist yet are created. Audited as \`admin.role.created\`. ${REFUSES_GRANTING}`,
     tag: 'roles',
     security: write,
     body: createRoleBody,
@@ -43,7 +45,9 @@ export const roleOperations: ApiOperation[] = [
     method: 'patch',
     path: '/roles/:name',
     summary: "Change a role's description and/or replace its permissions",
-    description: 'Audited as `admin.role.updated` with the role before and after.',
+    description:
+      'Everyone holding the role gets the new permissions at their next token. Audited as ' +
+      `\`admin.role.updated\` with the role before and after. ${REFUSES_GRANTING} ${onRole}`,
     tag: 'roles',
     security: write,
     params: name,
@@ -56,7 +60,8 @@ export const roleOperations: ApiOperation[] = [
     path: '/roles/:name',
     summary: 'Delete a role',
     description:
-      'Users and clients lose it at their next token; the permissions stay. Audited as `admin.role.deleted`.',
+      'Users and clients lose it at their next token; the permissions stay. Audited as ' +
+      `\`admin.role.deleted\`. ${onRole}`,
     tag: 'roles',
     security: write,
     params: name,

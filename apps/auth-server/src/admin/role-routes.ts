@@ -12,7 +12,8 @@ import type { GuardState, KoaGuard } from '@portcullis/guard/koa';
 import { ProblemError, readJsonBody, validate } from '@portcullis/service-kit';
 import type { Context } from 'koa';
 import type { ZodType } from 'zod';
-import type { RecordAuditEvent } from '../audit/audit-recorder.js';
+import type { WriteAuditEvent } from '../audit/audit-recorder.js';
+import { createAdminAuthorityCheck } from './admin-escalation.js';
 import { adminRequirement } from './admin-permissions.js';
 import { auditActor } from './audit-actor.js';
 import { pathParam } from './path-param.js';
@@ -22,20 +23,23 @@ import { createRoleBody, type RoleView, updateRoleBody } from './role-schemas.js
 export interface RoleRoutesDependencies {
   guard: KoaGuard;
   prisma: PrismaClient;
-  audit: RecordAuditEvent;
+  audit: WriteAuditEvent;
   maxBodyBytes: number;
 }
 
 /**
  * `/roles`: named bundles of permissions. Permissions named in a body that do not exist yet are created
  * (as the repository does for users and clients), so a role can be defined in one request. Every write is
- * audited with who did it and the role before and after.
+ * audited with who did it and the role before and after. A role passes its permissions to everyone who holds
+ * it, so no write may give it, or change or delete one carrying, admin permissions the caller does not hold
+ * (admin-escalation.ts).
  */
 export function createRoleRoutes({ guard, prisma, audit, maxBodyBytes }: RoleRoutesDependencies) {
   const router = new Router<GuardState>({ prefix: '/roles' });
   const canRead = guard.require(adminRequirement('roles', 'read'));
   const canWrite = guard.require(adminRequirement('roles', 'write'));
   router.use(repositoryErrorsAsProblems);
+  const authority = createAdminAuthorityCheck({ prisma, audit });
   const body = async <T>(ctx: Context, schema: ZodType<T>) =>
     validate(schema, await readJsonBody(ctx, maxBodyBytes));
 
@@ -45,8 +49,9 @@ export function createRoleRoutes({ guard, prisma, audit, maxBodyBytes }: RoleRou
 
   router.post('/', canWrite, async (ctx) => {
     const input = await body(ctx, createRoleBody);
+    await authority.mayGrant(ctx, 'role', input.name, input);
     const role = await createRole(prisma, { ...input, permissions: input.permissions ?? [] });
-    audit({
+    await audit({
       type: 'admin.role.created',
       ...auditActor(ctx),
       subject: role.name,
@@ -65,11 +70,13 @@ export function createRoleRoutes({ guard, prisma, audit, maxBodyBytes }: RoleRou
 
   router.patch('/:name', canWrite, async (ctx) => {
     const changes = await body(ctx, updateRoleBody);
+    await authority.mayActOn(ctx, 'role', pathParam(ctx, 'name'));
+    await authority.mayGrant(ctx, 'role', pathParam(ctx, 'name'), changes);
     const change = await updateRole(prisma, pathParam(ctx, 'name'), changes);
     if (!change) throw roleNotFound();
     const before = presentRole(change.before);
     const after = presentRole(change.after);
-    audit({
+    await audit({
       type: 'admin.role.updated',
       ...auditActor(ctx),
       subject: after.name,
@@ -79,9 +86,10 @@ export function createRoleRoutes({ guard, prisma, audit, maxBodyBytes }: RoleRou
   });
 
   router.delete('/:name', canWrite, async (ctx) => {
+    await authority.mayActOn(ctx, 'role', pathParam(ctx, 'name'));
     const deleted = await deleteRole(prisma, pathParam(ctx, 'name'));
     if (!deleted) throw roleNotFound();
-    audit({
+    await audit({
       type: 'admin.role.deleted',
       ...auditActor(ctx),
       subject: deleted.name,

@@ -1,4 +1,5 @@
 import type { ApiOperation } from '@portcullis/service-kit';
+import { REFUSES_GRANTING, refusesActingOn } from './admin-escalation.js';
 import { adminRequirement } from './admin-permissions.js';
 import {
   createUserBody,
@@ -14,6 +15,7 @@ import {
 const read = adminRequirement('users', 'read');
 const write = adminRequirement('users', 'write');
 const id = { id: { description: 'The user id (a UUID)' } };
+const onUser = refusesActingOn('user');
 const changed = { 200: { description: 'The user after the change', body: userView } };
 
 /** The `/users` routes of user-routes.ts, for the OpenAPI document. */
@@ -35,7 +37,7 @@ export const userOperations: ApiOperation[] = [
     description:
       'Password policy (NIST SP 800-63B): at least 8 characters, at most 1024 bytes, no composition rules. ' +
       'Roles must exist; permissions are created when new. Audited as `admin.user.created` (without the ' +
-      'password).',
+      `password). ${REFUSES_GRANTING}`,
     tag: 'users',
     security: write,
     body: createUserBody,
@@ -64,7 +66,7 @@ export const userOperations: ApiOperation[] = [
     summary: 'Change a user’s email and/or disable or enable the account',
     description:
       'A disabled user cannot log in; tokens already issued stay valid until revoked or expired. Audited as ' +
-      '`admin.user.updated`, or `admin.user.disabled`, with the user before and after.',
+      `\`admin.user.updated\`, or \`admin.user.disabled\`, with the user before and after. ${onUser}`,
     tag: 'users',
     security: write,
     params: id,
@@ -76,7 +78,7 @@ export const userOperations: ApiOperation[] = [
     method: 'put',
     path: '/users/:id/password',
     summary: 'Set a user’s password',
-    description: 'Same policy as on creation. Audited as `admin.user.password_set` (without the password).',
+    description: `Same policy as on creation. Audited as \`admin.user.password_set\` (without the password). ${onUser}`,
     tag: 'users',
     security: write,
     params: id,
@@ -88,7 +90,7 @@ export const userOperations: ApiOperation[] = [
     method: 'delete',
     path: '/users/:id',
     summary: 'Delete a user',
-    description: 'Audited as `admin.user.deleted` with the user as it was.',
+    description: `Audited as \`admin.user.deleted\` with the user as it was. ${onUser}`,
     tag: 'users',
     security: write,
     params: id,
@@ -100,7 +102,8 @@ export const userOperations: ApiOperation[] = [
     path: '/users/:id/roles',
     summary: 'Assign roles to a user',
     description:
-      'Every role must exist; nothing is assigned otherwise. Audited as `admin.user.roles_assigned`.',
+      'Every role must exist; nothing is assigned otherwise. Audited as `admin.user.roles_assigned`. ' +
+      REFUSES_GRANTING,
     tag: 'users',
     security: write,
     params: id,
@@ -112,7 +115,7 @@ export const userOperations: ApiOperation[] = [
     method: 'delete',
     path: '/users/:id/roles/:role',
     summary: 'Take a role from a user',
-    description: 'Audited as `admin.user.role_unassigned`.',
+    description: `Audited as \`admin.user.role_unassigned\`. ${onUser}`,
     tag: 'users',
     security: write,
     params: { ...id, role: { description: 'The role name' } },
@@ -123,7 +126,7 @@ export const userOperations: ApiOperation[] = [
     method: 'post',
     path: '/users/:id/permissions',
     summary: 'Grant permissions to a user directly',
-    description: 'Permissions are created when new. Audited as `admin.user.permissions_granted`.',
+    description: `Permissions are created when new. Audited as \`admin.user.permissions_granted\`. ${REFUSES_GRANTING}`,
     tag: 'users',
     security: write,
     params: id,
@@ -135,7 +138,7 @@ export const userOperations: ApiOperation[] = [
     method: 'delete',
     path: '/users/:id/permissions/:permission',
     summary: 'Revoke a permission granted to a user directly',
-    description: 'Role-derived permissions are not affected. Audited as `admin.user.permission_revoked`.',
+    description: `Role-derived permissions are not affected. Audited as \`admin.user.permission_revoked\`. ${onUser}`,
     tag: 'users',
     security: write,
     params: { ...id, permission: { description: 'The permission name, e.g. `items:delete`' } },

@@ -17,8 +17,9 @@ import type { GuardState, KoaGuard } from '@portcullis/guard/koa';
 import { ProblemError, readJsonBody, validate } from '@portcullis/service-kit';
 import type { Context } from 'koa';
 import type { ZodType } from 'zod';
-import type { RecordAuditEvent } from '../audit/audit-recorder.js';
+import type { WriteAuditEvent } from '../audit/audit-recorder.js';
 import type { PasswordHasher } from '../credentials/password-hasher.js';
+import { createAdminAuthorityCheck } from './admin-escalation.js';
 import { adminRequirement } from './admin-permissions.js';
 import { auditActor } from './audit-actor.js';
 import { pathParam } from './path-param.js';
@@ -37,20 +38,22 @@ export interface UserRoutesDependencies {
   guard: KoaGuard;
   prisma: PrismaClient;
   hasher: PasswordHasher;
-  audit: RecordAuditEvent;
+  audit: WriteAuditEvent;
   maxBodyBytes: number;
 }
 
 /**
  * `/users`: create (with the password policy), read, list with paging and search, update, disable, set
  * password, delete, and role/permission assignment. Every write is audited with who did it and, where it is
- * not secret, the record before and after.
+ * not secret, the record before and after. No write grants or takes over admin authority the caller does not
+ * hold (admin-escalation.ts).
  */
 export function createUserRoutes({ guard, prisma, hasher, audit, maxBodyBytes }: UserRoutesDependencies) {
   const router = new Router<GuardState>({ prefix: '/users' });
   const canRead = guard.require(adminRequirement('users', 'read'));
   const canWrite = guard.require(adminRequirement('users', 'write'));
   router.use(repositoryErrorsAsProblems);
+  const authority = createAdminAuthorityCheck({ prisma, audit });
   const body = async <T>(ctx: Context, schema: ZodType<T>) =>
     validate(schema, await readJsonBody(ctx, maxBodyBytes));
   /** The record, or a 404 problem. */
@@ -72,8 +75,9 @@ export function createUserRoutes({ guard, prisma, hasher, audit, maxBodyBytes }:
 
   router.post('/', canWrite, async (ctx) => {
     const { password, ...input } = await body(ctx, createUserBody);
+    await authority.mayGrant(ctx, 'user', input.username, input);
     const user = await createUser(prisma, { ...input, passwordHash: await hasher.hash(password) });
-    audit({
+    await audit({
       type: 'admin.user.created',
       ...auditActor(ctx),
       subject: user.id,
@@ -90,10 +94,11 @@ export function createUserRoutes({ guard, prisma, hasher, audit, maxBodyBytes }:
 
   router.patch('/:id', canWrite, async (ctx) => {
     const changes = await body(ctx, updateUserBody);
+    await authority.mayActOn(ctx, 'user', pathParam(ctx, 'id'));
     const change = await updateUser(prisma, pathParam(ctx, 'id'), changes);
     if (!change) throw userNotFound();
     const { before, after } = change;
-    audit({
+    await audit({
       type: after.disabled && !before.disabled ? 'admin.user.disabled' : 'admin.user.updated',
       ...auditActor(ctx),
       subject: after.id,
@@ -104,15 +109,17 @@ export function createUserRoutes({ guard, prisma, hasher, audit, maxBodyBytes }:
 
   router.put('/:id/password', canWrite, async (ctx) => {
     const { password } = await body(ctx, setPasswordBody);
+    await authority.mayActOn(ctx, 'user', pathParam(ctx, 'id'));
     const user = found(await getUser(prisma, pathParam(ctx, 'id')));
     await setUserPasswordHash(prisma, user.id, await hasher.hash(password));
-    audit({ type: 'admin.user.password_set', ...auditActor(ctx), subject: user.id });
+    await audit({ type: 'admin.user.password_set', ...auditActor(ctx), subject: user.id });
     ctx.status = 204;
   });
 
   router.delete('/:id', canWrite, async (ctx) => {
+    await authority.mayActOn(ctx, 'user', pathParam(ctx, 'id'));
     const deleted = found(await deleteUser(prisma, pathParam(ctx, 'id')));
-    audit({
+    await audit({
       type: 'admin.user.deleted',
       ...auditActor(ctx),
       subject: deleted.id,
@@ -123,14 +130,21 @@ export function createUserRoutes({ guard, prisma, hasher, audit, maxBodyBytes }:
 
   router.post('/:id/roles', canWrite, async (ctx) => {
     const { roles } = await body(ctx, rolesBody);
+    await authority.mayGrant(ctx, 'user', pathParam(ctx, 'id'), { roles });
     const user = found(await assignUserRoles(prisma, pathParam(ctx, 'id'), roles));
-    audit({ type: 'admin.user.roles_assigned', ...auditActor(ctx), subject: user.id, details: { roles } });
+    await audit({
+      type: 'admin.user.roles_assigned',
+      ...auditActor(ctx),
+      subject: user.id,
+      details: { roles },
+    });
     ctx.body = present(user);
   });
 
   router.delete('/:id/roles/:role', canWrite, async (ctx) => {
+    await authority.mayActOn(ctx, 'user', pathParam(ctx, 'id'));
     const user = found(await unassignUserRole(prisma, pathParam(ctx, 'id'), pathParam(ctx, 'role')));
-    audit({
+    await audit({
       type: 'admin.user.role_unassigned',
       ...auditActor(ctx),
       subject: user.id,
@@ -141,8 +155,9 @@ export function createUserRoutes({ guard, prisma, hasher, audit, maxBodyBytes }:
 
   router.post('/:id/permissions', canWrite, async (ctx) => {
     const { permissions } = await body(ctx, permissionsBody);
+    await authority.mayGrant(ctx, 'user', pathParam(ctx, 'id'), { permissions });
     const user = found(await grantUserPermissions(prisma, pathParam(ctx, 'id'), permissions));
-    audit({
+    await audit({
       type: 'admin.user.permissions_granted',
       ...auditActor(ctx),
       subject: user.id,
@@ -152,10 +167,11 @@ export function createUserRoutes({ guard, prisma, hasher, audit, maxBodyBytes }:
   });
 
   router.delete('/:id/permissions/:permission', canWrite, async (ctx) => {
+    await authority.mayActOn(ctx, 'user', pathParam(ctx, 'id'));
     const user = found(
       await revokeUserPermission(prisma, pathParam(ctx, 'id'), pathParam(ctx, 'permission')),
     );
-    audit({
+    await audit({
       type: 'admin.user.permission_revoked',
       ...auditActor(ctx),
       subject: user.id,

@@ -6,10 +6,7 @@ import {
   retireSigningKey as retireStoredSigningKey,
   type SigningKeyRecord,
 } from '@portcullis/db';
-import {
-  SigningKeyInUseError,
-  SigningKeyRecentlySupersededError,
-} from '../revocations/revocation-errors.js';
+import { SigningKeyInUseError, SigningKeyRecentlySupersededError } from '../revocations/revocation-errors.js';
 import { planKeySchedule } from './key-schedule.js';
 
 export interface KeyRetirement {

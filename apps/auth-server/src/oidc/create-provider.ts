@@ -15,7 +15,7 @@ import {
 } from './password-grant.js';
 import { buildProviderConfiguration } from './provider-configuration.js';
 import { subscribeToProviderEvents } from './provider-events.js';
-import { createResourceServerResolver } from './resource-servers.js';
+import { createResourceServerResolver, defaultResourceFor } from './resource-servers.js';
 import { createTokenClaims } from './token-claims.js';
 
 export interface ProviderDependencies {
@@ -62,7 +62,7 @@ export function createProvider(config: AuthServerConfig, dependencies: ProviderD
     passwordGrantType,
     createPasswordGrantHandler({
       authenticate: dependencies.authenticate,
-      defaultResource: config.defaultResource,
+      defaultResource: (scope) => defaultResourceFor(config, scope),
       getResourceServerInfo,
     }),
     passwordGrantParameters,

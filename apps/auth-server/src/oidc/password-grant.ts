@@ -27,7 +27,8 @@ interface ResourceServerInfo {
 export interface PasswordGrantDependencies {
   /** Resolves to the user id, or undefined for an unknown user, a wrong password or a disabled account. */
   authenticate: Authenticate;
-  defaultResource: string;
+  /** The audience when the request names no `resource`, from its `scope` parameter (defaultResourceFor). */
+  defaultResource: (scope: unknown) => string;
   getResourceServerInfo(ctx: KoaContextWithOIDC, resource: string): Promise<ResourceServerInfo>;
 }
 
@@ -44,9 +45,9 @@ function requestedScopes(ctx: KoaContextWithOIDC): string[] {
   return typeof scope === 'string' ? [...new Set(scope.split(' ').filter(Boolean))] : [];
 }
 
-function requestedResource(ctx: KoaContextWithOIDC, fallback: string): string {
+function requestedResource(ctx: KoaContextWithOIDC, fallback: (scope: unknown) => string): string {
   const resource = ctx.oidc.params?.resource;
-  if (resource === undefined) return fallback;
+  if (resource === undefined) return fallback(ctx.oidc.params?.scope);
   if (typeof resource !== 'string') {
     throw new errors.InvalidTarget('only a single resource indicator value is supported for this grant type');
   }

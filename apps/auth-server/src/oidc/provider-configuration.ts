@@ -1,6 +1,7 @@
 import type { Configuration, KoaContextWithOIDC } from 'oidc-provider';
 import { ADMIN_SCOPE, type AuthServerConfig } from '../config.js';
 import type { KeyRing } from '../keys/signing-key-ring.js';
+import { defaultResourceFor } from './resource-servers.js';
 
 export interface ProviderConfigurationDependencies {
   adapter: NonNullable<Configuration['adapter']>;
@@ -48,10 +49,7 @@ export function buildProviderConfiguration(
       rpInitiatedLogout: { enabled: false },
       resourceIndicators: {
         enabled: true,
-        // `scope=admin` alone asks for the admin API, so such a token needs no `resource` parameter (Swagger
-        // UI's Authorize button cannot send one). Any other request keeps DEFAULT_RESOURCE.
-        defaultResource: async (ctx) =>
-          ctx.oidc.params?.scope === ADMIN_SCOPE ? config.admin.resource : config.defaultResource,
+        defaultResource: async (ctx) => defaultResourceFor(config, ctx.oidc.params?.scope),
         useGrantedResource: async () => true,
         getResourceServerInfo: dependencies.getResourceServerInfo as never,
       },

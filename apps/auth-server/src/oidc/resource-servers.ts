@@ -32,3 +32,15 @@ export function createResourceServerResolver(settings: ResourceServerSettings) {
     };
   };
 }
+
+/**
+ * The audience of a token request that names no `resource`: `scope=admin` alone asks for the admin API (so
+ * neither `portcullis login` nor Swagger UI's Authorize, which cannot send a resource, needs one); anything
+ * else gets DEFAULT_RESOURCE. Shared by oidc-provider's grants and our password grant.
+ */
+export function defaultResourceFor(
+  config: { defaultResource: string; admin: { resource: string } },
+  scope: unknown,
+): string {
+  return scope === ADMIN_SCOPE ? config.admin.resource : config.defaultResource;
+}

@@ -129,7 +129,7 @@ describe('admin API: audit log', () => {
     });
     expect(revoke.status).toBe(201);
     const { actor } = (await revoke.json()) as { actor: string };
-    await server.container.flushAudit();
+    // No flushAudit(): an admin change answers only once its audit event is durable.
 
     const { events } = await query(`type=admin.revocation.created&actor=${actor}`);
     expect(events).toEqual([
@@ -142,6 +142,23 @@ describe('admin API: audit log', () => {
         details: { kind: 'jti', value: 'audited-jti', reason: 'test', artifactsDeleted: 0 },
       }),
     ]);
+  });
+
+  it('answers 500, not success, when the audit event of a change cannot be written', async () => {
+    const admin = await adminTokenWith(server, ['admin:revocations:write']);
+    await server.prisma.$executeRawUnsafe('ALTER TABLE "audit_events" RENAME TO "audit_events_away"');
+    try {
+      const response = await adminRequest(server, '/revocations', admin, {
+        method: 'POST',
+        body: { kind: 'jti', value: 'unaudited-jti' },
+      });
+      expect(response.status).toBe(500);
+      const problem = (await response.json()) as Record<string, unknown>;
+      expect(problem).toMatchObject({ status: 500, title: 'Internal Server Error' });
+      expect(JSON.stringify(problem)).not.toMatch(/audit_events|prisma|at /i);
+    } finally {
+      await server.prisma.$executeRawUnsafe('ALTER TABLE "audit_events_away" RENAME TO "audit_events"');
+    }
   });
 
   it.each([

@@ -36,8 +36,15 @@ describe('clientPolicyIssues', () => {
     ]);
   });
 
-  it('keeps the admin scope to client_credentials-only clients', () => {
-    expect(pathsFor(['password'], ['admin'], true)).toEqual(['scopes']);
-    expect(pathsFor(['password', 'client_credentials'], ['admin'], true)).toEqual(['scopes']);
+  it('allows the admin scope on client_credentials clients and first-party password clients only', () => {
+    expect(pathsFor(['client_credentials'], ['admin'])).toEqual([]);
+    expect(pathsFor(['password'], ['admin'], true)).toEqual([]);
+    expect(pathsFor(['password', 'refresh_token'], ['admin'], true)).toEqual([]);
+    expect(pathsFor(['password', 'client_credentials'], ['admin'], true)).toEqual([]);
+    expect(pathsFor(['password'], ['admin'], false)).toEqual(['firstParty', 'scopes']);
+    expect(pathsFor(['password', 'refresh_token'], ['admin', 'items:read'], false)).toEqual([
+      'firstParty',
+      'scopes',
+    ]);
   });
 });
