@@ -9,6 +9,7 @@ import type { GuardState } from '@portcullis/guard/koa';
 import { ProblemError } from '@portcullis/service-kit';
 import type { Context } from 'koa';
 import type { WriteAuditEvent } from '../audit/audit-recorder.js';
+import { isAdminPermission } from './admin-permissions.js';
 import { auditActor } from './audit-actor.js';
 
 /**
@@ -44,8 +45,6 @@ export interface AuthorityGiven {
   permissions?: readonly string[] | undefined;
 }
 
-const ADMIN_PERMISSION_PREFIX = 'admin:';
-
 /**
  * The `admin:*` permissions in `wanted` that `held` does not contain, distinct and sorted.
  *
@@ -57,7 +56,7 @@ export function adminPermissionsMissing(held: readonly string[], wanted: Iterabl
   const holds = new Set(held);
   const missing = new Set<string>();
   for (const permission of wanted) {
-    if (permission.startsWith(ADMIN_PERMISSION_PREFIX) && !holds.has(permission)) missing.add(permission);
+    if (isAdminPermission(permission) && !holds.has(permission)) missing.add(permission);
   }
   return [...missing].sort();
 }

@@ -13,6 +13,11 @@ export const ADMIN_PERMISSIONS: readonly string[] = ADMIN_RESOURCES.flatMap((res
   `admin:${resource}:write`,
 ]);
 
+/** Whether a permission is one of the admin API's (`admin:*`): they go only into admin-API tokens. */
+export function isAdminPermission(permission: string): boolean {
+  return permission.startsWith('admin:');
+}
+
 export function adminRequirement(resource: AdminResource, access: 'read' | 'write'): Requirement {
   return { scopes: ['admin'], permissions: [`admin:${resource}:${access}`] };
 }

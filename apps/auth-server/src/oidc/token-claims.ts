@@ -1,3 +1,4 @@
+import { isAdminPermission } from '../admin/admin-permissions.js';
 import { getClientAuthorizations, getUserAuthorizations, type PrismaClient } from '@portcullis/db';
 
 interface IssuedToken {
@@ -8,8 +9,6 @@ interface IssuedToken {
   /** The resource indicator the token is for (oidc-provider sets it before asking for claims). */
   aud?: string;
 }
-
-const ADMIN_PERMISSION_PREFIX = 'admin:';
 
 /**
  * Claims added to every JWT access token (DESIGN "Grants and tokens"): roles and permissions computed at
@@ -25,7 +24,7 @@ export function createTokenClaims(prisma: PrismaClient, adminResource: string) {
     return {
       ...authorizations,
       permissions: authorizations.permissions.filter(
-        (permission) => permission.startsWith(ADMIN_PERMISSION_PREFIX) === admin,
+        (permission) => isAdminPermission(permission) === admin,
       ),
     };
   };
