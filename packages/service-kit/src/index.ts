@@ -31,7 +31,7 @@ export { checkOpenApiDocument } from './openapi/check-openapi-document.js';
 export { problemDetailsView } from './openapi/problem-responses.js';
 export type { TokenGrantType } from './openapi/token-endpoint.js';
 export type { RouteDocumentationGaps, RouteLayers, RouteSignature } from './openapi/undocumented-routes.js';
-export { mountedRouters, undocumentedRoutes } from './openapi/undocumented-routes.js';
+export { mismatchedRequirements, mountedRouters, undocumentedRoutes } from './openapi/undocumented-routes.js';
 export type { ProblemDetails } from './problem.js';
 export { ProblemError, problemResponses } from './problem.js';
 export { readJsonBody } from './read-json-body.js';

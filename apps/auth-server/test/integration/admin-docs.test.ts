@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import {
   checkOpenApiDocument,
+  mismatchedRequirements,
   mountedRouters,
   type OpenApiDocument,
   undocumentedRoutes,
@@ -34,6 +35,11 @@ describe('admin API documentation', () => {
     // operations file in admin-openapi.ts shows up here as undocumented routes.
     expect(routers.length).toBeGreaterThanOrEqual(8);
     expect(undocumentedRoutes(routers, adminOperations)).toEqual({ undocumented: [], unrouted: [] });
+  });
+
+  it('documents for every route exactly the requirement its guard enforces', () => {
+    const routers = mountedRouters(server.container.adminApp);
+    expect(mismatchedRequirements(routers, adminOperations)).toEqual([]);
   });
 
   it('serves a structurally valid OpenAPI 3.1 document without a token', async () => {

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import {
   checkOpenApiDocument,
+  mismatchedRequirements,
   mountedRouters,
   type OpenApiDocument,
   undocumentedRoutes,
@@ -32,6 +33,11 @@ describe('items API documentation', () => {
     const routers = mountedRouters(stack.api.container.app);
     expect(routers.length).toBeGreaterThanOrEqual(2);
     expect(undocumentedRoutes(routers, resourceServerOperations)).toEqual({ undocumented: [], unrouted: [] });
+  });
+
+  it('documents for every route exactly the requirement its guard enforces', () => {
+    const routers = mountedRouters(stack.api.container.app);
+    expect(mismatchedRequirements(routers, resourceServerOperations)).toEqual([]);
   });
 
   it('serves a structurally valid OpenAPI 3.1 document without a token', async () => {

@@ -1,9 +1,9 @@
 import type { ApiOperation } from './api-operation.js';
 import { openApiPath } from './build-openapi-document.js';
 
-/** What is read of an @koa/router Router: its layers' paths and methods. */
+/** What is read of an @koa/router Router: its layers' paths, methods and middleware. */
 export interface RouteLayers {
-  stack: readonly { path: string | RegExp; methods: readonly string[] }[];
+  stack: readonly { path: string | RegExp; methods: readonly string[]; stack?: readonly unknown[] }[];
 }
 
 export interface RouteSignature {
@@ -50,6 +50,67 @@ export function undocumentedRoutes(
       .filter((operation) => !routed.has(key(operation)))
       .map(({ method, path }) => ({ method, path })),
   };
+}
+
+export interface RequirementMismatch extends RouteSignature {
+  /** What the route's guard middleware enforces (`requirement` on @portcullis/guard's middleware), or null. */
+  enforced: unknown;
+  /** What its operation's `security` documents, or null for an operation without a token. */
+  documented: unknown;
+}
+
+/**
+ * Routes whose documented `security` differs from the requirement their guard middleware enforces, so a
+ * permission changed in a router but not in its operations file (or the reverse) fails a test. Requirements
+ * compare as data, ignoring key order and empty lists.
+ *
+ * @example
+ * expect(mismatchedRequirements(mountedRouters(app), operations)).toEqual([]);
+ */
+export function mismatchedRequirements(
+  routers: readonly RouteLayers[],
+  operations: readonly ApiOperation[],
+): RequirementMismatch[] {
+  const documented = new Map(
+    operations.map((operation) => [
+      `${operation.method} ${openApiPath(operation.path)}`,
+      operation.security ?? null,
+    ]),
+  );
+  return routers.flatMap((router) =>
+    router.stack.flatMap((layer) => {
+      const enforced = enforcedRequirement(layer.stack ?? []);
+      return [...new Set(layer.methods)]
+        .filter((method) => method !== 'HEAD')
+        .map((method) => ({ method: method.toLowerCase(), path: String(layer.path) }))
+        .filter((route) => documented.has(`${route.method} ${openApiPath(route.path)}`))
+        .map((route) => ({
+          ...route,
+          enforced,
+          documented: documented.get(`${route.method} ${openApiPath(route.path)}`) ?? null,
+        }))
+        .filter((route) => canonical(route.enforced) !== canonical(route.documented));
+    }),
+  );
+}
+
+function enforcedRequirement(middleware: readonly unknown[]): unknown {
+  const guard = middleware.find(
+    (candidate) => typeof candidate === 'function' && 'requirement' in candidate,
+  ) as { requirement: unknown } | undefined;
+  return guard?.requirement ?? null;
+}
+
+/** JSON with sorted keys and without empty lists, so `{scopes: [], permissions: [x]}` equals `{permissions: [x]}`. */
+function canonical(value: unknown): string {
+  return JSON.stringify(value, (_key, inner: unknown) => {
+    if (inner === null || typeof inner !== 'object' || Array.isArray(inner)) return inner;
+    return Object.fromEntries(
+      Object.entries(inner as Record<string, unknown>)
+        .filter(([, entry]) => !(Array.isArray(entry) && entry.length === 0) && entry !== undefined)
+        .sort(([a], [b]) => a.localeCompare(b)),
+    );
+  });
 }
 
 /**

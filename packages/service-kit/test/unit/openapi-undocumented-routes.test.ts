@@ -3,7 +3,11 @@ import { describe, expect, it } from '@jest/globals';
 import Router from '@koa/router';
 import { createJsonApi } from '../../src/create-json-api.js';
 import type { ApiOperation } from '../../src/openapi/api-operation.js';
-import { mountedRouters, undocumentedRoutes } from '../../src/openapi/undocumented-routes.js';
+import {
+  mismatchedRequirements,
+  mountedRouters,
+  undocumentedRoutes,
+} from '../../src/openapi/undocumented-routes.js';
 
 const handler = () => undefined;
 
@@ -84,5 +88,50 @@ describe('mountedRouters', () => {
       routers: [widgets, me],
     });
     expect(mountedRouters(app)).toEqual([widgets, me]);
+  });
+});
+
+describe('mismatchedRequirements', () => {
+  /** What @portcullis/guard's `require()` returns: middleware carrying the requirement it enforces. */
+  const requiring = (requirement: object) =>
+    Object.assign(async (_ctx: unknown, next: () => Promise<void>) => next(), { requirement });
+  const guardedRoutes = () => {
+    const router = new Router({ prefix: '/widgets' });
+    router.get('/', requiring({ scopes: ['widgets:read'] }), handler);
+    router.post('/', requiring({ scopes: ['widgets:write'], permissions: ['widgets:write'] }), handler);
+    router.get('/public', handler);
+    return router;
+  };
+  const secured = (
+    method: ApiOperation['method'],
+    path: string,
+    security?: ApiOperation['security'],
+  ): ApiOperation => ({ ...operation(method, path), ...(security ? { security } : {}) });
+
+  it('finds nothing when every documented security equals the enforced requirement', () => {
+    const operations = [
+      secured('get', '/widgets', { scopes: ['widgets:read'], roles: [] }),
+      secured('post', '/widgets', { permissions: ['widgets:write'], scopes: ['widgets:write'] }),
+      secured('get', '/widgets/public'),
+    ];
+    expect(mismatchedRequirements([guardedRoutes()], operations)).toEqual([]);
+  });
+
+  it('reports a route whose documentation claims less, more or nothing', () => {
+    const operations = [
+      secured('get', '/widgets'),
+      secured('post', '/widgets', { scopes: ['widgets:write'] }),
+      secured('get', '/widgets/public', { scopes: ['widgets:read'] }),
+    ];
+    expect(mismatchedRequirements([guardedRoutes()], operations)).toEqual([
+      { method: 'get', path: '/widgets', enforced: { scopes: ['widgets:read'] }, documented: null },
+      {
+        method: 'post',
+        path: '/widgets',
+        enforced: { scopes: ['widgets:write'], permissions: ['widgets:write'] },
+        documented: { scopes: ['widgets:write'] },
+      },
+      { method: 'get', path: '/widgets/public', enforced: null, documented: { scopes: ['widgets:read'] } },
+    ]);
   });
 });
