@@ -1,1 +1,33 @@
-export {};
+/**
+ * @portcullis/revocation — revocations on the fast path: Redis keys with TTLs and a broadcast channel
+ * (written by the auth server after the PostgreSQL record), and the in-memory mirror each resource server
+ * checks tokens against.
+ *
+ * @example
+ * const mirror = createRevocationMirror({ redis, subscriber, keyPrefix: 'portcullis:', channel: 'portcullis:revocations' });
+ * await mirror.start();
+ */
+
+export type {
+  LoadRevocationsOptions,
+  RedisClientOptions,
+  RevocationRedisLayout,
+} from './redis-revocation-store.js';
+export {
+  createRedisClient,
+  loadRevocations,
+  publishRevocation,
+  revocationKey,
+} from './redis-revocation-store.js';
+export type { RevocationEntry, RevocationKind } from './revocation-entry.js';
+export { parseRevocationEntry, REVOCATION_KINDS } from './revocation-entry.js';
+export type {
+  RevocationMirror,
+  RevocationMirrorLogger,
+  RevocationMirrorOptions,
+  RevocationMirrorStatus,
+} from './revocation-mirror.js';
+export { createRevocationMirror } from './revocation-mirror.js';
+export { RevocationMirrorStaleError } from './revocation-mirror-stale-error.js';
+export type { RevocationSet } from './revocation-set.js';
+export { createRevocationSet } from './revocation-set.js';

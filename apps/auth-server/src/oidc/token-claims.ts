@@ -1,5 +1,5 @@
-import { isAdminPermission } from '../admin/admin-permissions.js';
 import { getClientAuthorizations, getUserAuthorizations, type PrismaClient } from '@portcullis/db';
+import { isAdminPermission } from '../admin/admin-permissions.js';
 
 interface IssuedToken {
   kind: string;
@@ -23,9 +23,7 @@ export function createTokenClaims(prisma: PrismaClient, adminResource: string) {
     const admin = audience === adminResource;
     return {
       ...authorizations,
-      permissions: authorizations.permissions.filter(
-        (permission) => isAdminPermission(permission) === admin,
-      ),
+      permissions: authorizations.permissions.filter((permission) => isAdminPermission(permission) === admin),
     };
   };
   return async function extraTokenClaims(_ctx: unknown, token: IssuedToken) {

@@ -1,0 +1,162 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import type { RevocationSubject } from '@portcullis/guard';
+import type { Redis } from 'ioredis';
+import { createRedisClient, publishRevocation, revocationKey } from '../../src/redis-revocation-store.js';
+import type { RevocationEntry } from '../../src/revocation-entry.js';
+import { createRevocationMirror, type RevocationMirror } from '../../src/revocation-mirror.js';
+import { connectedClient, deleteKeys, REDIS_URL, uniqueLayout, waitFor } from '../support/redis-fixtures.js';
+
+const layout = uniqueLayout();
+let redis: Redis;
+const opened: { mirror: RevocationMirror; clients: Redis[] }[] = [];
+
+beforeAll(async () => {
+  redis = await connectedClient();
+});
+
+afterEach(async () => {
+  for (const { mirror, clients } of opened.splice(0)) {
+    await mirror.stop();
+    for (const client of clients) client.disconnect();
+  }
+  await deleteKeys(redis, layout.keyPrefix);
+});
+
+afterAll(() => {
+  redis.disconnect();
+});
+
+/** A mirror on its own pair of connections, as a resource server would have. */
+async function startMirror(
+  overrides: Partial<Parameters<typeof createRevocationMirror>[0]> = {},
+): Promise<RevocationMirror> {
+  const clients = [createRedisClient(REDIS_URL), createRedisClient(REDIS_URL)] as const;
+  const mirror = createRevocationMirror({
+    redis: clients[0],
+    subscriber: clients[1],
+    ...layout,
+    ...overrides,
+  });
+  opened.push({ mirror, clients: [...clients] });
+  await mirror.start();
+  return mirror;
+}
+
+function token(overrides: Partial<RevocationSubject> = {}): RevocationSubject {
+  return {
+    tokenId: 'jti-1',
+    grantId: 'grant-1',
+    subject: 'user-1',
+    clientId: 'client-1',
+    keyId: 'kid-1',
+    issuedAt: Math.floor(Date.now() / 1000) - 60,
+    ...overrides,
+  };
+}
+
+function entry(overrides: Partial<RevocationEntry> = {}): RevocationEntry {
+  const now = Date.now();
+  return { kind: 'jti', value: 'jti-1', revokedAt: now, expiresAt: now + 60_000, ...overrides };
+}
+
+describe('createRevocationMirror', () => {
+  it('validates its options at creation', () => {
+    expect(() => createRevocationMirror({ redis, subscriber: redis, ...layout, maxStalenessMs: 0 })).toThrow(
+      TypeError,
+    );
+    expect(() => createRevocationMirror({ redis, subscriber: redis, ...layout, channel: '' })).toThrow(
+      TypeError,
+    );
+  });
+
+  it('refuses to answer before start (fails closed)', () => {
+    const mirror = createRevocationMirror({ redis, subscriber: redis, ...layout });
+    expect(() => mirror.isRevoked(token())).toThrow(expect.objectContaining({ status: 503 }));
+    expect(mirror.status()).toMatchObject({ fresh: false, subscribed: false, entries: 0 });
+  });
+
+  it('loads the snapshot at start', async () => {
+    await publishRevocation(redis, entry({ kind: 'user', value: 'user-1' }), layout);
+    const mirror = await startMirror();
+    expect(mirror.isRevoked(token())).toBe(true);
+    expect(mirror.isRevoked(token({ subject: 'user-2' }))).toBe(false);
+    expect(mirror.status()).toMatchObject({ fresh: true, subscribed: true, entries: 1 });
+  });
+
+  it('sees a revocation published afterwards on another connection', async () => {
+    const mirror = await startMirror();
+    expect(mirror.isRevoked(token())).toBe(false);
+    await publishRevocation(redis, entry({ kind: 'grant', value: 'grant-1' }), layout);
+    await waitFor(() => mirror.isRevoked(token()) === true, 5000, 'the published revocation');
+    expect(mirror.isRevoked(token({ grantId: 'grant-2' }))).toBe(false);
+  });
+
+  it('ignores malformed messages and messages of other channels', async () => {
+    const warnings: string[] = [];
+    const mirror = await startMirror({ logger: { warn: (message) => warnings.push(message) } });
+    await redis.publish(layout.channel, '{"kind":"jti","value":"jti-1"}');
+    await redis.publish(`${layout.channel}:other`, JSON.stringify(entry()));
+    await publishRevocation(redis, entry({ kind: 'kid', value: 'kid-9' }), layout);
+    await waitFor(() => mirror.status().entries === 1, 5000, 'the valid message');
+    expect(mirror.isRevoked(token())).toBe(false);
+    expect(warnings).toContain('revocation mirror: ignored a malformed message');
+  });
+
+  it('picks up a key written behind its back at the next reconcile', async () => {
+    const mirror = await startMirror({ reconcileIntervalMs: 50 });
+    const sneaky = entry({ kind: 'client', value: 'client-1' });
+    await redis.set(
+      revocationKey(layout.keyPrefix, 'client', 'client-1'),
+      JSON.stringify(sneaky),
+      'PX',
+      60_000,
+    );
+    await waitFor(() => mirror.isRevoked(token()) === true, 5000, 'the reconcile');
+  });
+
+  it('keeps its entries when Redis loses the keys, and rebuilds from the source', async () => {
+    const fromSource = entry({ kind: 'user', value: 'user-from-postgres' });
+    const mirror = await startMirror({ reconcileIntervalMs: 50 });
+    await publishRevocation(redis, entry(), layout);
+    await waitFor(() => mirror.isRevoked(token()) === true, 5000, 'the published revocation');
+
+    await deleteKeys(redis, layout.keyPrefix); // FLUSHALL, for this run's keys only
+    await mirror.reconcile();
+    expect(mirror.isRevoked(token())).toBe(true);
+
+    // A mirror started after the flush knows only what the source (PostgreSQL) gives back.
+    const fresh = await startMirror({ loadFromSource: async () => [fromSource] });
+    expect(fresh.isRevoked(token())).toBe(false);
+    expect(fresh.isRevoked(token({ subject: 'user-from-postgres' }))).toBe(true);
+    expect(fresh.status()).toMatchObject({ fresh: true, entries: 1 });
+  });
+
+  it('merges Redis and the source, and drops entries once they expire', async () => {
+    let now = Date.now();
+    await publishRevocation(redis, entry({ value: 'a', expiresAt: now + 1000 }), layout, now);
+    const mirror = await startMirror({
+      now: () => now,
+      loadFromSource: async () => [entry({ kind: 'kid', value: 'kid-1', expiresAt: now + 60_000 })],
+    });
+    expect(mirror.status().entries).toBe(2);
+    expect(mirror.isRevoked(token({ tokenId: 'a', keyId: 'x' }))).toBe(true);
+    now += 1000;
+    expect(mirror.isRevoked(token({ tokenId: 'a', keyId: 'x' }))).toBe(false);
+    await mirror.reconcile();
+    expect(mirror.status().entries).toBe(1);
+  });
+
+  it('fails to start, and stays stopped, when the source fails', async () => {
+    const clients = [createRedisClient(REDIS_URL), createRedisClient(REDIS_URL)] as const;
+    const mirror = createRevocationMirror({
+      redis: clients[0],
+      subscriber: clients[1],
+      ...layout,
+      loadFromSource: () => Promise.reject(new Error('auth server down')),
+    });
+    opened.push({ mirror, clients: [...clients] });
+    await expect(mirror.start()).rejects.toThrow();
+    expect(mirror.status()).toMatchObject({ fresh: false, subscribed: false });
+    expect(() => mirror.isRevoked(token())).toThrow(expect.objectContaining({ status: 503 }));
+  });
+});
