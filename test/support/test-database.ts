@@ -1,3 +1,4 @@
+import { createPrismaClient, type PrismaClient } from '@portcullis/db';
 import { createDatabase, dropDatabase } from './postgres-admin.mjs';
 
 export interface TestDatabase {
@@ -17,4 +18,23 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   const name = `portcullis_t_${runPid}_${Math.random().toString(36).slice(2, 10)}`;
   const url = await createDatabase(name, template);
   return { url, drop: () => dropDatabase(name) };
+}
+
+export interface TestPrismaDatabase {
+  prisma: PrismaClient;
+  /** Disconnects, then drops the database. */
+  close(): Promise<void>;
+}
+
+/** createTestDatabase plus a Prisma client on it: what a repository test needs, torn down in one call. */
+export async function openTestPrismaDatabase({ poolMax = 2 } = {}): Promise<TestPrismaDatabase> {
+  const database = await createTestDatabase();
+  const prisma = createPrismaClient({ databaseUrl: database.url, poolMax });
+  return {
+    prisma,
+    async close() {
+      await prisma.$disconnect();
+      await database.drop();
+    },
+  };
 }

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
-import { createTestDatabase, type TestDatabase } from '../../../../test/support/test-database.js';
-import { createPrismaClient, type PrismaClient } from '../../src/prisma-client.js';
+import { openTestPrismaDatabase, type TestPrismaDatabase } from '../../../../test/support/test-database.js';
+import type { PrismaClient } from '../../src/prisma-client.js';
 import {
   type AdminClient,
   createClient,
@@ -24,17 +24,14 @@ const service: NewClient = {
 
 /** The admin clients repository against real PostgreSQL. */
 describe('admin clients repository', () => {
-  let database: TestDatabase;
+  let database: TestPrismaDatabase;
   let prisma: PrismaClient;
 
   beforeAll(async () => {
-    database = await createTestDatabase();
-    prisma = createPrismaClient({ databaseUrl: database.url, poolMax: 2 });
+    database = await openTestPrismaDatabase();
+    prisma = database.prisma;
   });
-  afterAll(async () => {
-    await prisma.$disconnect();
-    await database.drop();
-  });
+  afterAll(async () => database?.close());
   beforeEach(async () => {
     await prisma.oidcArtifact.deleteMany();
     await prisma.client.deleteMany();

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
-import { createTestDatabase, type TestDatabase } from '../../../../test/support/test-database.js';
-import { createPrismaClient, type PrismaClient } from '../../src/prisma-client.js';
+import { openTestPrismaDatabase, type TestPrismaDatabase } from '../../../../test/support/test-database.js';
+import type { PrismaClient } from '../../src/prisma-client.js';
 import {
   assignClientRoles,
   createPermission,
@@ -29,17 +29,14 @@ const service = 'inventory-sync';
 
 /** The admin roles, permissions and client-authorization repository against real PostgreSQL. */
 describe('admin roles repository', () => {
-  let database: TestDatabase;
+  let database: TestPrismaDatabase;
   let prisma: PrismaClient;
 
   beforeAll(async () => {
-    database = await createTestDatabase();
-    prisma = createPrismaClient({ databaseUrl: database.url, poolMax: 4 });
+    database = await openTestPrismaDatabase({ poolMax: 4 });
+    prisma = database.prisma;
   });
-  afterAll(async () => {
-    await prisma.$disconnect();
-    await database.drop();
-  });
+  afterAll(async () => database?.close());
   beforeEach(async () => {
     await prisma.user.deleteMany();
     await prisma.client.deleteMany();

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
-import { createTestDatabase, type TestDatabase } from '../../../../test/support/test-database.js';
-import { createPrismaClient, type PrismaClient } from '../../src/prisma-client.js';
+import { openTestPrismaDatabase, type TestPrismaDatabase } from '../../../../test/support/test-database.js';
+import type { PrismaClient } from '../../src/prisma-client.js';
 import {
   AdminConflictError,
   AdminNotFoundError,
@@ -25,17 +25,14 @@ const hash = '$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA'
 
 /** The admin users repository against real PostgreSQL. */
 describe('admin users repository', () => {
-  let database: TestDatabase;
+  let database: TestPrismaDatabase;
   let prisma: PrismaClient;
 
   beforeAll(async () => {
-    database = await createTestDatabase();
-    prisma = createPrismaClient({ databaseUrl: database.url, poolMax: 4 });
+    database = await openTestPrismaDatabase({ poolMax: 4 });
+    prisma = database.prisma;
   });
-  afterAll(async () => {
-    await prisma.$disconnect();
-    await database.drop();
-  });
+  afterAll(async () => database?.close());
   beforeEach(async () => {
     await prisma.user.deleteMany();
     await prisma.role.deleteMany();

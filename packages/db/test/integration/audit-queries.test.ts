@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
-import { createTestDatabase, type TestDatabase } from '../../../../test/support/test-database.js';
-import { createPrismaClient, type PrismaClient } from '../../src/prisma-client.js';
+import { openTestPrismaDatabase, type TestPrismaDatabase } from '../../../../test/support/test-database.js';
+import type { PrismaClient } from '../../src/prisma-client.js';
 import { recordAuditEvent } from '../../src/repositories/audit-events.js';
 import {
   type AuditEventQuery,
@@ -23,17 +23,14 @@ interface SeedEvent {
 
 /** The audit trail query against real PostgreSQL. */
 describe('queryAuditEvents', () => {
-  let database: TestDatabase;
+  let database: TestPrismaDatabase;
   let prisma: PrismaClient;
 
   beforeAll(async () => {
-    database = await createTestDatabase();
-    prisma = createPrismaClient({ databaseUrl: database.url, poolMax: 2 });
+    database = await openTestPrismaDatabase();
+    prisma = database.prisma;
   });
-  afterAll(async () => {
-    await prisma.$disconnect();
-    await database.drop();
-  });
+  afterAll(async () => database?.close());
   beforeEach(async () => {
     await prisma.auditEvent.deleteMany();
   });

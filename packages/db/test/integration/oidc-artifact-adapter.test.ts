@@ -1,29 +1,26 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { createTestDatabase, type TestDatabase } from '../../../../test/support/test-database.js';
+import { openTestPrismaDatabase, type TestPrismaDatabase } from '../../../../test/support/test-database.js';
 import {
   createOidcAdapterClass,
   deleteExpiredArtifacts,
   type OidcAdapter,
 } from '../../src/oidc-artifact-adapter.js';
-import { createPrismaClient, type PrismaClient } from '../../src/prisma-client.js';
+import type { PrismaClient } from '../../src/prisma-client.js';
 
 /** oidc-provider's adapter contract, against real PostgreSQL. */
 describe('PostgreSQL oidc-provider adapter', () => {
-  let database: TestDatabase;
+  let database: TestPrismaDatabase;
   let prisma: PrismaClient;
   let Adapter: new (model: string) => OidcAdapter;
 
   beforeAll(async () => {
-    database = await createTestDatabase();
-    prisma = createPrismaClient({ databaseUrl: database.url, poolMax: 2 });
+    database = await openTestPrismaDatabase();
+    prisma = database.prisma;
     Adapter = createOidcAdapterClass(prisma, async (id) =>
       id === 'known' ? { client_id: 'known' } : undefined,
     );
   });
-  afterAll(async () => {
-    await prisma.$disconnect();
-    await database.drop();
-  });
+  afterAll(async () => database?.close());
 
   it('stores, finds and overwrites a payload by model and id', async () => {
     const grants = new Adapter('Grant');
