@@ -12,6 +12,7 @@ import { type KeyRing, loadKeyRing } from './keys/signing-key-ring.js';
 import { createProvider } from './oidc/create-provider.js';
 import { enabledMetadataOnly } from './oidc/enabled-metadata-only.js';
 import { createProviderHost, type ProviderHost } from './oidc/provider-host.js';
+import { noRevocationBroadcast, type RevocationBroadcaster } from './revocations/revocation-broadcaster.js';
 
 export interface Container {
   providerHost: ProviderHost;
@@ -31,6 +32,8 @@ export async function createContainer(config: AuthServerConfig, logger: Logger):
     const audit = createAuditRecorder(prisma, logger);
     const hasher = await createPasswordHasher(config.argon2);
     const authenticate = createUserAuthenticator(prisma, hasher, audit.record);
+    // PostgreSQL alone holds revocations until the Redis fast path is configured.
+    const broadcaster: RevocationBroadcaster = noRevocationBroadcast;
     const healthRoutes = createHealthRoutes({ postgres: () => pingDatabase(prisma) });
     const keyRingOptions = {
       keyEncryptionKey: config.keyEncryptionKey,
@@ -39,7 +42,14 @@ export async function createContainer(config: AuthServerConfig, logger: Logger):
     };
 
     const buildProvider = (keyRing: KeyRing): Provider => {
-      const provider = createProvider(config, { prisma, keyRing, authenticate, audit: audit.record, logger });
+      const provider = createProvider(config, {
+        prisma,
+        keyRing,
+        authenticate,
+        audit: audit.record,
+        logger,
+        broadcaster,
+      });
       // Our pipeline, outermost first, in front of oidc-provider's own routes.
       provider.middleware.unshift(
         securityHeaders,
@@ -79,6 +89,7 @@ export async function createContainer(config: AuthServerConfig, logger: Logger):
       hasher,
       publicKeys: () => providerHost.keyRing().privateJwks,
       reloadKeys,
+      broadcaster,
     });
 
     return {

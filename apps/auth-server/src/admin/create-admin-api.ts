@@ -8,7 +8,7 @@ import type { WriteAuditEvent } from '../audit/audit-recorder.js';
 import { ADMIN_SCOPE, type AuthServerConfig } from '../config.js';
 import type { PasswordHasher } from '../credentials/password-hasher.js';
 import type { KeyRingOptions } from '../keys/signing-key-ring.js';
-import { noRevocationBroadcast } from '../revocations/revocation-broadcaster.js';
+import type { RevocationBroadcaster } from '../revocations/revocation-broadcaster.js';
 import { createAdminOpenApiDocument } from './admin-openapi.js';
 import { createAdminRevocationCheck } from './admin-revocation-check.js';
 import { createAuditRoutes } from './audit-routes.js';
@@ -32,6 +32,8 @@ export interface AdminApiDependencies {
   publicKeys: () => readonly JWK[];
   /** Re-reads the key ring now (never throws), so a rotation or retirement shows in this instance's JWKS at once. */
   reloadKeys: () => Promise<void>;
+  /** Announces durable revocations to every resource server (Redis), or nowhere without Redis. */
+  broadcaster: RevocationBroadcaster;
 }
 
 const ADMIN_MAX_BODY_BYTES = 64 * 1024;
@@ -102,8 +104,7 @@ export function createAdminApi(dependencies: AdminApiDependencies): Koa<GuardSta
         audit,
         issuer: config.issuer,
         longestTokenLifetimeSeconds: dependencies.keyRingOptions.longestTokenLifetimeSeconds,
-        // The seam for the Redis fast path (DESIGN "Revocation"): PostgreSQL alone until then.
-        broadcaster: noRevocationBroadcast,
+        broadcaster: dependencies.broadcaster,
         maxBodyBytes: ADMIN_MAX_BODY_BYTES,
       }),
       createAuditRoutes({ guard, prisma }),

@@ -5,6 +5,7 @@ import type { AuthServerConfig } from '../config.js';
 import { clientSecretMatches } from '../credentials/client-secret.js';
 import type { KeyRing } from '../keys/signing-key-ring.js';
 import type { Logger } from '../logger.js';
+import type { RevocationBroadcaster } from '../revocations/revocation-broadcaster.js';
 import { toClientMetadata } from './client-metadata.js';
 import { disallowedGrantAsUnauthorizedClient } from './disallowed-grant-as-unauthorized-client.js';
 import {
@@ -24,6 +25,8 @@ export interface ProviderDependencies {
   authenticate: Authenticate;
   audit: RecordAuditEvent;
   logger: Logger;
+  /** Announces durable revocations (refresh-token reuse, RFC 7009) to every resource server. */
+  broadcaster: RevocationBroadcaster;
 }
 
 /** One oidc-provider instance for one key ring; the provider host swaps instances when the ring changes. */
