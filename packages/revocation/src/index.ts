@@ -12,12 +12,16 @@ export type {
   LoadRevocationsOptions,
   RedisClientOptions,
   RevocationRedisLayout,
+  SeedRevocationsResult,
 } from './redis-revocation-store.js';
 export {
   createRedisClient,
   loadRevocations,
   publishRevocation,
   revocationKey,
+  revocationsAreComplete,
+  revocationsCompleteKey,
+  seedRevocations,
 } from './redis-revocation-store.js';
 export type { RevocationEntry, RevocationKind } from './revocation-entry.js';
 export { parseRevocationEntry, REVOCATION_KINDS } from './revocation-entry.js';

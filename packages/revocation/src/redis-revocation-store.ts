@@ -17,6 +17,83 @@ export function revocationKey(keyPrefix: string, kind: RevocationKind, value: st
   return `${keyPrefix}revoked:${kind}:${value}`;
 }
 
+/**
+ * The key whose presence says Redis holds every revocation in force: an auth server sets it after copying the
+ * PostgreSQL records in (seedRevocations). A flushed or restarted-empty Redis has lost it too, so a mirror
+ * that finds it missing knows a snapshot would be incomplete.
+ */
+export function revocationsCompleteKey(keyPrefix: string): string {
+  return `${keyPrefix}revocations:complete`;
+}
+
+/** Whether the complete-set marker is present (see revocationsCompleteKey). */
+export async function revocationsAreComplete(redis: Redis, keyPrefix: string): Promise<boolean> {
+  return (await redis.exists(revocationsCompleteKey(keyPrefix))) === 1;
+}
+
+export interface SeedRevocationsResult {
+  /** Entries written (the unexpired ones). */
+  written: number;
+  /** Entries that were missing or different in Redis, and so were also published to running mirrors. */
+  published: number;
+}
+
+/**
+ * Copies every revocation in force (from the system of record) into Redis, publishes those Redis did not
+ * already hold, then sets the complete-set marker. Idempotent, so several auth servers may run it at once.
+ * The marker goes last: if Redis is flushed midway, it is missing and the next run starts over.
+ *
+ * @example
+ * await seedRevocations(redis, await activeEntriesFromPostgres(), layout);
+ */
+export async function seedRevocations(
+  redis: Redis,
+  entries: readonly RevocationEntry[],
+  layout: RevocationRedisLayout,
+  now: number = Date.now(),
+  batchSize = 500,
+): Promise<SeedRevocationsResult> {
+  const live = entries.filter((entry) => entry.expiresAt > now);
+  let published = 0;
+  for (let start = 0; start < live.length; start += batchSize) {
+    const batch = live.slice(start, start + batchSize).map((entry) => ({
+      key: revocationKey(layout.keyPrefix, entry.kind, entry.value),
+      json: serializeEntry(entry),
+      ttlMs: entry.expiresAt - now,
+    }));
+    const writes = redis.pipeline();
+    for (const { key, json, ttlMs } of batch) writes.set(key, json, 'PX', ttlMs, 'GET');
+    const previous = await execPipeline(writes);
+    const changed = batch.filter(({ json }, index) => previous[index] !== json);
+    if (changed.length > 0) {
+      const publishes = redis.pipeline();
+      for (const { json } of changed) publishes.publish(layout.channel, json);
+      await execPipeline(publishes);
+      published += changed.length;
+    }
+  }
+  await redis.set(revocationsCompleteKey(layout.keyPrefix), String(now));
+  return { written: live.length, published };
+}
+
+async function execPipeline(pipeline: ReturnType<Redis['pipeline']>): Promise<unknown[]> {
+  const results = await pipeline.exec();
+  if (results === null) throw new Error('Redis pipeline aborted');
+  return results.map(([error, value]) => {
+    if (error) throw error;
+    return value;
+  });
+}
+
+function serializeEntry(entry: RevocationEntry): string {
+  return JSON.stringify({
+    kind: entry.kind,
+    value: entry.value,
+    revokedAt: entry.revokedAt,
+    expiresAt: entry.expiresAt,
+  });
+}
+
 /** A SCAN MATCH pattern for every revocation key under the prefix; glob characters in it are escaped. */
 export function revocationKeyPattern(keyPrefix: string): string {
   return `${keyPrefix.replace(/[*?[\]\\]/g, '\\$&')}revoked:*`;
@@ -38,12 +115,7 @@ export async function publishRevocation(
 ): Promise<boolean> {
   const ttlMs = entry.expiresAt - now;
   if (ttlMs <= 0) return false;
-  const json = JSON.stringify({
-    kind: entry.kind,
-    value: entry.value,
-    revokedAt: entry.revokedAt,
-    expiresAt: entry.expiresAt,
-  });
+  const json = serializeEntry(entry);
   const results = await redis
     .multi()
     .set(revocationKey(layout.keyPrefix, entry.kind, entry.value), json, 'PX', ttlMs)

@@ -1,6 +1,6 @@
 import type { RevocationCheck } from '@portcullis/guard';
 import type { Redis } from 'ioredis';
-import { loadRevocations } from './redis-revocation-store.js';
+import { loadRevocations, revocationsAreComplete } from './redis-revocation-store.js';
 import { parseRevocationEntry, type RevocationEntry } from './revocation-entry.js';
 import { RevocationMirrorStaleError } from './revocation-mirror-stale-error.js';
 import { createRevocationSet } from './revocation-set.js';
@@ -27,9 +27,21 @@ export interface RevocationMirrorOptions {
    * so the mirror is whole again after Redis restarted empty.
    */
   loadFromSource?: () => Promise<RevocationEntry[]>;
+  /**
+   * Count a Redis snapshot as complete only when the complete-set marker is there (an auth server restored
+   * Redis from PostgreSQL after it was flushed or restarted empty). Default true; without a marker the load
+   * fails, and after maxStalenessMs the mirror fails closed rather than trust a partial set.
+   */
+  requireCompleteMarker?: boolean;
   /** Epoch ms. */
   now?: () => number;
   logger?: RevocationMirrorLogger;
+}
+
+/** One load: what was read, and whether it is everything in force. */
+interface Snapshot {
+  entries: RevocationEntry[];
+  complete: boolean;
 }
 
 export interface RevocationMirrorStatus {
@@ -65,6 +77,7 @@ export type RevocationMirror = RevocationCheck & {
  */
 export function createRevocationMirror(options: RevocationMirrorOptions): RevocationMirror {
   const { redis, subscriber, keyPrefix, channel, loadFromSource, logger } = options;
+  const requireCompleteMarker = options.requireCompleteMarker ?? true;
   const reconcileIntervalMs = positiveInteger('reconcileIntervalMs', options.reconcileIntervalMs ?? 5000);
   const maxStalenessMs = positiveInteger('maxStalenessMs', options.maxStalenessMs ?? 30_000);
   const loadTimeoutMs = positiveInteger('loadTimeoutMs', options.loadTimeoutMs ?? 10_000);
@@ -118,12 +131,14 @@ export function createRevocationMirror(options: RevocationMirrorOptions): Revoca
       });
   };
 
-  async function load(): Promise<RevocationEntry[]> {
+  async function load(): Promise<Snapshot> {
     const onInvalid = (key: string) => logger?.warn('revocation mirror: ignored a malformed key', { key });
     const [fromRedis, fromSource] = await Promise.all([
       loadRevocations(redis, keyPrefix, { onInvalid }),
       loadFromSource ? loadFromSource() : Promise.resolve([]),
     ]);
+    // Checked after the scan: a flush during it leaves the marker missing, so a partial scan never counts.
+    const complete = !requireCompleteMarker || (await revocationsAreComplete(redis, keyPrefix));
     const valid = fromSource
       .map((entry) => parseRevocationEntry(entry))
       .filter((entry) => entry !== undefined);
@@ -132,10 +147,10 @@ export function createRevocationMirror(options: RevocationMirrorOptions): Revoca
         count: fromSource.length - valid.length,
       });
     }
-    return [...fromRedis, ...valid];
+    return { entries: [...fromRedis, ...valid], complete };
   }
 
-  async function loadWithTimeout(): Promise<RevocationEntry[]> {
+  async function loadWithTimeout(): Promise<Snapshot> {
     let timeout: NodeJS.Timeout | undefined;
     try {
       return await Promise.race([
@@ -152,10 +167,11 @@ export function createRevocationMirror(options: RevocationMirrorOptions): Revoca
   async function runReconcile(): Promise<boolean> {
     const startedAt = now();
     try {
-      const entries = await loadWithTimeout();
+      const { entries, complete } = await loadWithTimeout();
       // Merge, never replace: a revocation is never undone, and a flushed Redis must not forget one.
       for (const entry of entries) set.add(entry);
       set.prune(now());
+      if (!complete) throw new Error('Redis holds no complete revocation set (flushed or restarted empty?)');
       // In sync as of when the load started: anything published after may have been missed.
       lastSyncAt = Math.max(lastSyncAt ?? startedAt, startedAt);
       if (subscribed && startedAt >= subscribedAt) live = true;

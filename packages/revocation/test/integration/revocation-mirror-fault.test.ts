@@ -4,7 +4,7 @@ import { afterAll, describe, expect, it } from '@jest/globals';
 import type { RevocationSubject } from '@portcullis/guard';
 import type { Redis } from 'ioredis';
 import { freePort } from '../../../../test/support/service-process.js';
-import { createRedisClient, publishRevocation } from '../../src/redis-revocation-store.js';
+import { createRedisClient, publishRevocation, seedRevocations } from '../../src/redis-revocation-store.js';
 import type { RevocationEntry } from '../../src/revocation-entry.js';
 import { createRevocationMirror, type RevocationMirror } from '../../src/revocation-mirror.js';
 import { RevocationMirrorStaleError } from '../../src/revocation-mirror-stale-error.js';
@@ -91,7 +91,7 @@ const revokedToken: RevocationSubject = {
 const goodToken: RevocationSubject = { ...revokedToken, tokenId: 'jti-good' };
 
 describe('revocation mirror when Redis dies and comes back empty', () => {
-  it('serves from memory for maxStalenessMs, then fails closed, then recovers from the source', async () => {
+  it('serves from memory for maxStalenessMs, then fails closed, then recovers once an auth server reseeds Redis', async () => {
     const port = await freePort();
     const url = `redis://127.0.0.1:${port}`;
     await startRedis(port);
@@ -103,10 +103,11 @@ describe('revocation mirror when Redis dies and comes back empty', () => {
       revokedAt: now,
       expiresAt: now + 600_000,
     };
-    // The system of record: what the auth server's PostgreSQL gives back.
+    // The system of record: what the auth server's PostgreSQL holds, and seeds Redis from.
     const recorded: RevocationEntry[] = [];
     const publisher = client(url);
     await publisher.connect();
+    await seedRevocations(publisher, recorded, layout);
     mirror = createRevocationMirror({
       redis: client(url),
       subscriber: client(url),
@@ -114,7 +115,6 @@ describe('revocation mirror when Redis dies and comes back empty', () => {
       reconcileIntervalMs: 50,
       maxStalenessMs: MAX_STALENESS_MS,
       loadTimeoutMs: 500,
-      loadFromSource: async () => recorded.map((entry) => ({ ...entry })),
     });
     await mirror.start();
     recorded.push(revocation);
@@ -137,16 +137,21 @@ describe('revocation mirror when Redis dies and comes back empty', () => {
     expect(timedCheck(revokedToken)).toBe(true);
     expect(mirror.status()).toMatchObject({ fresh: false, subscribed: false });
 
-    // Redis comes back empty: the mirror resubscribes, reloads from the source, and is fresh again.
+    // Redis comes back empty: the mirror resubscribes, but an empty Redis is not a complete set, so it stays
+    // closed (still refusing what it knows) until an auth server copies the records back.
     await startRedis(port);
+    await waitFor(() => mirror!.status().subscribed, 10_000, 'the mirror to resubscribe');
+    await mirror.reconcile();
+    expect(mirror.status().fresh).toBe(false);
+    expect(timedCheck(revokedToken)).toBe(true);
+    await waitFor(() => publisher.status === 'ready', 10_000, 'the publisher to reconnect');
+    await seedRevocations(publisher, recorded, layout);
     await waitFor(() => mirror!.status().fresh, 10_000, 'the mirror to recover');
-    expect(await publisher.keys(`${layout.keyPrefix}*`)).toEqual([]);
     expect(timedCheck(revokedToken)).toBe(true);
     expect(timedCheck(goodToken)).toBe(false);
     expect(mirror.status()).toMatchObject({ fresh: true, subscribed: true, entries: 1 });
 
     // And the channel works again.
-    await waitFor(() => publisher.status === 'ready', 10_000, 'the publisher to reconnect');
     await publishRevocation(publisher, { ...revocation, kind: 'user', value: 'user-1' }, layout);
     await waitFor(() => timedCheck(goodToken) === true, 5000, 'a revocation published after the restart');
   }, 30_000);

@@ -1,7 +1,13 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import type { RevocationSubject } from '@portcullis/guard';
 import type { Redis } from 'ioredis';
-import { createRedisClient, publishRevocation, revocationKey } from '../../src/redis-revocation-store.js';
+import {
+  createRedisClient,
+  publishRevocation,
+  revocationKey,
+  revocationsCompleteKey,
+  seedRevocations,
+} from '../../src/redis-revocation-store.js';
 import type { RevocationEntry } from '../../src/revocation-entry.js';
 import { createRevocationMirror, type RevocationMirror } from '../../src/revocation-mirror.js';
 import { connectedClient, deleteKeys, REDIS_URL, uniqueLayout, waitFor } from '../support/redis-fixtures.js';
@@ -26,10 +32,11 @@ afterAll(() => {
   redis.disconnect();
 });
 
-/** A mirror on its own pair of connections, as a resource server would have. */
+/** A mirror on its own pair of connections, as a resource server would have, over a seeded Redis. */
 async function startMirror(
   overrides: Partial<Parameters<typeof createRevocationMirror>[0]> = {},
 ): Promise<RevocationMirror> {
+  await seedRevocations(redis, [], layout);
   const clients = [createRedisClient(REDIS_URL), createRedisClient(REDIS_URL)] as const;
   const mirror = createRevocationMirror({
     redis: clients[0],
@@ -114,21 +121,47 @@ describe('createRevocationMirror', () => {
     await waitFor(() => mirror.isRevoked(token()) === true, 5000, 'the reconcile');
   });
 
-  it('keeps its entries when Redis loses the keys, and rebuilds from the source', async () => {
-    const fromSource = entry({ kind: 'user', value: 'user-from-postgres' });
+  it('keeps its entries when Redis loses the keys; a new mirror waits for the reseed', async () => {
+    const recorded = [entry(), entry({ kind: 'user', value: 'user-from-postgres' })];
     const mirror = await startMirror({ reconcileIntervalMs: 50 });
     await publishRevocation(redis, entry(), layout);
     await waitFor(() => mirror.isRevoked(token()) === true, 5000, 'the published revocation');
 
     await deleteKeys(redis, layout.keyPrefix); // FLUSHALL, for this run's keys only
+    expect(await redis.exists(revocationsCompleteKey(layout.keyPrefix))).toBe(0);
     await mirror.reconcile();
+    // Still subscribed, so nothing was missed: it stays fresh and remembers.
     expect(mirror.isRevoked(token())).toBe(true);
+    expect(mirror.status().fresh).toBe(true);
 
-    // A mirror started after the flush knows only what the source (PostgreSQL) gives back.
-    const fresh = await startMirror({ loadFromSource: async () => [fromSource] });
-    expect(fresh.isRevoked(token())).toBe(false);
-    expect(fresh.isRevoked(token({ subject: 'user-from-postgres' }))).toBe(true);
-    expect(fresh.status()).toMatchObject({ fresh: true, entries: 1 });
+    // A mirror starting now would trust an empty Redis: it refuses to start until the records are back.
+    const clients = [createRedisClient(REDIS_URL), createRedisClient(REDIS_URL)] as const;
+    const late = createRevocationMirror({ redis: clients[0], subscriber: clients[1], ...layout });
+    opened.push({ mirror: late, clients: [...clients] });
+    await expect(late.start()).rejects.toThrow('revocation mirror: the first load failed');
+
+    // An auth server copies the PostgreSQL records back; what Redis lacked is also published.
+    const seeded = await seedRevocations(redis, recorded, layout);
+    expect(seeded).toEqual({ written: 2, published: 2 });
+    expect(await seedRevocations(redis, recorded, layout)).toEqual({ written: 2, published: 0 });
+    await waitFor(() => mirror.status().entries === 2, 5000, 'the reseeded entries');
+    await late.start();
+    expect(late.isRevoked(token())).toBe(true);
+    expect(late.isRevoked(token({ tokenId: 'other', subject: 'user-from-postgres' }))).toBe(true);
+    expect(late.status()).toMatchObject({ fresh: true, entries: 2 });
+  });
+
+  it('seeds only unexpired entries', async () => {
+    const now = Date.now();
+    const result = await seedRevocations(
+      redis,
+      [entry({ value: 'gone', expiresAt: now - 1 }), entry({ value: 'kept' })],
+      layout,
+      now,
+    );
+    expect(result).toEqual({ written: 1, published: 1 });
+    expect(await redis.exists(revocationKey(layout.keyPrefix, 'jti', 'gone'))).toBe(0);
+    expect(await redis.pttl(revocationKey(layout.keyPrefix, 'jti', 'kept'))).toBeGreaterThan(50_000);
   });
 
   it('merges Redis and the source, and drops entries once they expire', async () => {
