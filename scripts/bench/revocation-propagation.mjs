@@ -104,7 +104,8 @@ async function main() {
     resourceServers.push(`http://127.0.0.1:${port}`);
   }
 
-  const client = (id) => credentials.clients.find((/** @type {any} */ c) => c.clientId === id);
+  const client = (/** @type {string} */ id) =>
+    credentials.clients.find((/** @type {any} */ c) => c.clientId === id);
   const adminToken = await clientCredentialsToken(issuer, client('demo-admin'), 'admin');
   const service = client('demo-service');
 
@@ -118,7 +119,7 @@ async function main() {
       if (status !== 200) throw new Error(`a fresh token got ${status} from ${url}`);
     }
     const refused = resourceServers.map((url) => pollUntilRefused(url, token));
-    const admin = authServers[round % authServers.length].admin;
+    const { admin } = /** @type {{ admin: string }} */ (authServers[round % authServers.length]);
     const sentAt = performance.now();
     const answer = await fetch(`${admin}/revocations`, {
       method: 'POST',
@@ -130,8 +131,9 @@ async function main() {
       throw new Error(`revocation answered ${answer.status}: ${await answer.text()}`);
     const refusedAt = await Promise.all(refused);
     refusedAt.forEach((at, index) => {
-      samples[index].afterAck.push(Math.max(0, at - ackAt));
-      samples[index].afterSend.push(at - sentAt);
+      const sample = /** @type {{ afterAck: number[], afterSend: number[] }} */ (samples[index]);
+      sample.afterAck.push(Math.max(0, at - ackAt));
+      sample.afterSend.push(at - sentAt);
     });
     bothAfterAck.push(Math.max(0, Math.max(...refusedAt) - ackAt));
   }
@@ -156,11 +158,13 @@ async function main() {
 function formatTable(rows) {
   const columns = Object.keys(rows[0] ?? {});
   const cells = [columns, ...rows.map((row) => columns.map((column) => String(row[column])))];
-  const widths = columns.map((_, index) => Math.max(...cells.map((line) => line[index].length)));
+  const widths = columns.map((_, index) => Math.max(...cells.map((line) => String(line[index]).length)));
   return cells
     .map((line) =>
       line
-        .map((cell, index) => (index === 0 ? cell.padEnd(widths[index]) : cell.padStart(widths[index])))
+        .map((cell, index) =>
+          index === 0 ? cell.padEnd(widths[index] ?? 0) : cell.padStart(widths[index] ?? 0),
+        )
         .join('  '),
     )
     .join('\n');
@@ -170,7 +174,7 @@ function formatTable(rows) {
 function summarize(label, values) {
   const sorted = [...values].sort((a, b) => a - b);
   const at = (/** @type {number} */ q) =>
-    sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)];
+    sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] ?? 0;
   const round = (/** @type {number} */ value) => Math.round(value * 100) / 100;
   return { measure: label, p50: round(at(0.5)), p99: round(at(0.99)), max: round(sorted.at(-1) ?? 0) };
 }
@@ -185,10 +189,10 @@ async function clientCredentialsToken(issuerUrl, credentials, scope) {
     },
     body: new URLSearchParams({ grant_type: 'client_credentials', scope }),
   });
-  const body = await answer.json();
+  const body = /** @type {{ access_token?: string }} */ (await answer.json());
   if (answer.status !== 200)
     throw new Error(`token endpoint answered ${answer.status}: ${JSON.stringify(body)}`);
-  return /** @type {string} */ (body.access_token);
+  return String(body.access_token);
 }
 
 /** @param {string} url @param {string} token */

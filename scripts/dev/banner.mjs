@@ -5,7 +5,8 @@
  * Demo credentials are printed in development only (this launcher runs nothing else).
  * @param {{ issuer: string, resource: string, notes: string[],
  *   credentials: { users: { username: string, password: string, roles: string[] }[],
- *     clients: { clientId: string, clientSecret: string, grantTypes: string[] }[] } | undefined }} input
+ *     clients: { clientId: string, clientSecret: string, grantTypes: string[], introspection?: boolean }[] }
+ *     | undefined }} input
  * @returns {string}
  */
 export function renderBanner({ issuer, resource, notes, credentials }) {
@@ -21,13 +22,15 @@ export function renderBanner({ issuer, resource, notes, credentials }) {
   const service = credentials.clients.find((client) => client.clientId === 'demo-service');
   const alice = credentials.users.find((user) => user.username === 'alice');
   const admin = credentials.clients.find((client) => client.clientId === 'demo-admin');
+  const introspector = credentials.clients.find((client) => client.introspection === true);
   lines.push('Demo users (password):');
   for (const user of credentials.users)
     lines.push(`  ${user.username.padEnd(6)} ${user.password}   roles: ${user.roles.join(', ')}`);
   lines.push('Demo clients (secret):');
+  const idWidth = Math.max(...credentials.clients.map((client) => client.clientId.length));
   for (const client of credentials.clients)
     lines.push(
-      `  ${client.clientId.padEnd(13)} ${client.clientSecret}   grants: ${client.grantTypes.join(', ')}`,
+      `  ${client.clientId.padEnd(idWidth)} ${client.clientSecret}   grants: ${client.grantTypes.join(', ')}${client.introspection ? '; may introspect tokens' : ''}`,
     );
   if (web && service && alice) {
     lines.push(
@@ -47,6 +50,15 @@ export function renderBanner({ issuer, resource, notes, credentials }) {
       `  curl -s -H "Authorization: Bearer $TOKEN" ${resource}/items`,
       `  curl -si -X DELETE -H "Authorization: Bearer $TOKEN" ${resource}/items/ITEM_ID   # 403: demo-service has no items:delete`,
     );
+    if (introspector) {
+      lines.push(
+        '',
+        'Ask about a token as a resource server (RFC 7662), then revoke it as its client (RFC 7009):',
+        `  curl -s -u ${introspector.clientId}:${introspector.clientSecret} --data-urlencode token=$TOKEN ${issuer}/token/introspection`,
+        `  curl -s -u ${service.clientId}:${service.clientSecret} --data-urlencode token=$TOKEN ${issuer}/token/revocation`,
+        `  curl -s -H "Authorization: Bearer $TOKEN" ${resource}/me   # 401 invalid_token once the revocation has reached it`,
+      );
+    }
   }
   if (admin) {
     lines.push(

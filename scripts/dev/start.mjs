@@ -111,6 +111,9 @@ async function main() {
       ISSUER: issuer,
       AUDIENCE: resource,
       DATABASE_URL: services.databaseUrl,
+      // The revocation mirror's source; the same key prefix as the auth server's, whatever it is.
+      ...(services.redisUrl ? { REDIS_URL: services.redisUrl } : {}),
+      ...(process.env.REDIS_KEY_PREFIX ? { REDIS_KEY_PREFIX: process.env.REDIS_KEY_PREFIX } : {}),
     },
     resourceServerPort,
   );

@@ -7,6 +7,8 @@ import { z } from 'zod';
  */
 
 const seconds = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+/** A positive whole number of requests or attempts. */
+const count = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 const list = (separator: RegExp) =>
   z
     .string()
@@ -22,6 +24,11 @@ const secretKey = z
   .string()
   .transform((value) => Buffer.from(value, 'base64url'))
   .refine((bytes) => bytes.length === 32, 'must be 32 bytes, base64url-encoded');
+/** `REDIS_URL=` (empty, as an .env template leaves it) counts as unset. */
+const redisUrl = z.preprocess(
+  (value) => (value === '' ? undefined : value),
+  z.url({ protocol: /^rediss?$/, message: 'must be a redis:// or rediss:// URL' }).optional(),
+);
 
 const environmentSchema = z.object({
   PORTCULLIS_MODE: z.enum(['production', 'development']).default('production'),
@@ -35,6 +42,22 @@ const environmentSchema = z.object({
   /** Audience of admin-API tokens; default `<ISSUER>/admin`. */
   ADMIN_RESOURCE: z.url().optional(),
   DATABASE_URL: z.url(),
+  /** The revocation fast path (DESIGN.md "Revocation"); required in production. */
+  REDIS_URL: redisUrl,
+  /** Prepended to every Redis key; the revocation channel is `<prefix>revocations`. */
+  REDIS_KEY_PREFIX: z.string().min(1).default('portcullis:'),
+  /** Full reseed of Redis from PostgreSQL even when all looks well (a crash between commit and publish). */
+  REVOCATION_RESYNC_INTERVAL_SECONDS: seconds(60),
+  /** Token, revocation and introspection requests per minute from one client address (IPv6: one /64). */
+  RATE_LIMIT_TOKEN_PER_IP: count(300),
+  /** Token-endpoint requests per minute naming one client (HTTP Basic). */
+  RATE_LIMIT_TOKEN_PER_CLIENT: count(600),
+  /** Password-grant attempts per minute from one client address, all usernames together. */
+  RATE_LIMIT_PASSWORD_PER_IP: count(30),
+  /** Consecutive failed passwords (per username and address) before the pair is locked. */
+  LOGIN_LOCKOUT_THRESHOLD: count(5),
+  /** The longest lock: it starts at 1 s and doubles with every further failure up to this. */
+  LOGIN_LOCKOUT_MAX_SECONDS: seconds(900),
   KEY_ENCRYPTION_KEY: secretKey,
   CLIENT_SECRET_PEPPER: secretKey,
   SIGNING_ALG: z.enum(['ES256', 'EdDSA', 'PS256']).default('ES256'),
@@ -68,6 +91,11 @@ export interface AuthServerConfig {
   trustProxy: boolean;
   admin: { host: string; port: number; resource: string };
   databaseUrl: string;
+  /** Undefined only in development without REDIS_URL: revocations then stay in PostgreSQL alone. */
+  redis: { url: string; keyPrefix: string } | undefined;
+  revocation: { resyncIntervalSeconds: number };
+  rateLimits: { tokenPerIp: number; tokenPerClient: number; passwordPerIp: number };
+  loginLockout: { threshold: number; maxSeconds: number };
   keyEncryptionKey: Buffer;
   clientSecretPepper: Buffer;
   signingAlg: 'ES256' | 'EdDSA' | 'PS256';
@@ -98,11 +126,16 @@ export class ConfigError extends Error {
 /** Parses the environment; throws one ConfigError listing every problem found. */
 export function loadConfig(env: Record<string, string | undefined>): AuthServerConfig {
   const parsed = environmentSchema.safeParse(env);
+  // Read from the raw environment, so that it is reported together with schema problems.
+  const missingRedis = redisRequiredProblems(env);
   if (!parsed.success) {
-    throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`));
+    throw new ConfigError([
+      ...parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`),
+      ...missingRedis,
+    ]);
   }
   const e = parsed.data;
-  const problems: string[] = [];
+  const problems: string[] = [...missingRedis];
   const resources = e.RESOURCES ?? [e.DEFAULT_RESOURCE];
   if (!resources.includes(e.DEFAULT_RESOURCE)) problems.push('RESOURCES: must include DEFAULT_RESOURCE');
   const issuer = e.ISSUER.replace(/\/$/, '');
@@ -130,6 +163,14 @@ export function loadConfig(env: Record<string, string | undefined>): AuthServerC
     trustProxy: e.TRUST_PROXY,
     admin: { host: e.ADMIN_HOST, port: e.ADMIN_PORT, resource: adminResource },
     databaseUrl: e.DATABASE_URL,
+    redis: e.REDIS_URL === undefined ? undefined : { url: e.REDIS_URL, keyPrefix: e.REDIS_KEY_PREFIX },
+    revocation: { resyncIntervalSeconds: e.REVOCATION_RESYNC_INTERVAL_SECONDS },
+    rateLimits: {
+      tokenPerIp: e.RATE_LIMIT_TOKEN_PER_IP,
+      tokenPerClient: e.RATE_LIMIT_TOKEN_PER_CLIENT,
+      passwordPerIp: e.RATE_LIMIT_PASSWORD_PER_IP,
+    },
+    loginLockout: { threshold: e.LOGIN_LOCKOUT_THRESHOLD, maxSeconds: e.LOGIN_LOCKOUT_MAX_SECONDS },
     keyEncryptionKey: e.KEY_ENCRYPTION_KEY,
     clientSecretPepper: e.CLIENT_SECRET_PEPPER,
     signingAlg: e.SIGNING_ALG,
@@ -151,6 +192,18 @@ export function loadConfig(env: Record<string, string | undefined>): AuthServerC
     },
     logLevel: e.LOG_LEVEL,
   };
+}
+
+/**
+ * Production needs Redis: without it a revocation never reaches a resource server. Development may run
+ * without (container.ts warns loudly).
+ */
+function redisRequiredProblems(env: Record<string, string | undefined>): string[] {
+  const production = (env.PORTCULLIS_MODE ?? 'production') === 'production';
+  if (!production || (env.REDIS_URL ?? '') !== '') return [];
+  return [
+    'REDIS_URL: required in production: revocations reach resource servers through Redis (set PORTCULLIS_MODE=development to run without it)',
+  ];
 }
 
 /** Longest life of anything a signing key signs: how long a superseded key must stay in JWKS. */

@@ -7,6 +7,11 @@ import { z } from 'zod';
  */
 
 const seconds = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+/** `REDIS_URL=` (empty, as an .env template leaves it) counts as unset. */
+const redisUrl = z.preprocess(
+  (value) => (value === '' ? undefined : value),
+  z.url({ protocol: /^rediss?$/, message: 'must be a redis:// or rediss:// URL' }).optional(),
+);
 
 const environmentSchema = z.object({
   PORTCULLIS_MODE: z.enum(['production', 'development']).default('production'),
@@ -32,8 +37,44 @@ const environmentSchema = z.object({
   JWKS_MAX_STALE_SECONDS: seconds(6 * 3600),
   JWKS_UNKNOWN_KID_COOLDOWN_SECONDS: seconds(30),
   MAX_BODY_BYTES: seconds(16 * 1024),
+  /** Where revocations are mirrored from (DESIGN.md "Revocation"); required in production. */
+  REDIS_URL: redisUrl,
+  /** The auth server's prefix: keys `<prefix>revoked:*`, channel `<prefix>revocations`. */
+  REDIS_KEY_PREFIX: z.string().min(1).default('portcullis:'),
+  /** Out of sync with Redis for longer than this, protected routes answer 503 rather than risk a 200. */
+  REVOCATION_MAX_STALENESS_SECONDS: seconds(30),
+  /** How often the mirror reloads from Redis (it also hears every revocation on the channel at once). */
+  REVOCATION_RECONCILE_INTERVAL_SECONDS: seconds(5),
+  /** Requests per minute per subject (user, or client for client_credentials tokens), on each route. */
+  RATE_LIMIT_PER_SUBJECT: z.coerce.number().int().positive().default(600),
+  /** Per-route overrides, e.g. `POST /items=60, DELETE /items/:id=30` (router path templates). */
+  RATE_LIMIT_ROUTES: z
+    .string()
+    .default('')
+    .transform((value, context) => parseRouteLimits(value, context)),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
+
+/** `METHOD /path=60, /other=30` → { 'METHOD /path': 60, '/other': 30 }; a malformed item is one problem. */
+function parseRouteLimits(value: string, context: z.RefinementCtx): Record<string, number> {
+  const limits: Record<string, number> = {};
+  for (const item of value
+    .split(',')
+    .map((part) => part.trim())
+    .filter(Boolean)) {
+    const match = /^((?:[A-Z]+ )?\/\S*)\s*=\s*(\d+)$/.exec(item);
+    const perMinute = Number(match?.[2]);
+    if (!match?.[1] || !Number.isSafeInteger(perMinute) || perMinute < 1) {
+      context.addIssue({
+        code: 'custom',
+        message: `"${item}" must look like "POST /items=60" or "/items/:id=30" (a positive integer per minute)`,
+      });
+      continue;
+    }
+    limits[match[1]] = perMinute;
+  }
+  return limits;
+}
 
 export interface ResourceServerConfig {
   mode: 'production' | 'development';
@@ -50,6 +91,10 @@ export interface ResourceServerConfig {
   maxTokenBytes: number;
   jwks: { refreshIntervalSeconds: number; maxStaleSeconds: number; unknownKidCooldownSeconds: number };
   maxBodyBytes: number;
+  /** Undefined only in development without REDIS_URL: revocations are then not enforced. */
+  redis: { url: string; keyPrefix: string } | undefined;
+  revocation: { maxStalenessSeconds: number; reconcileIntervalSeconds: number };
+  rateLimits: { perSubject: number; routes: Record<string, number> };
   logLevel: string;
 }
 
@@ -94,6 +139,12 @@ export function loadConfig(env: Record<string, string | undefined>): ResourceSer
       unknownKidCooldownSeconds: e.JWKS_UNKNOWN_KID_COOLDOWN_SECONDS,
     },
     maxBodyBytes: e.MAX_BODY_BYTES,
+    redis: e.REDIS_URL === undefined ? undefined : { url: e.REDIS_URL, keyPrefix: e.REDIS_KEY_PREFIX },
+    revocation: {
+      maxStalenessSeconds: e.REVOCATION_MAX_STALENESS_SECONDS,
+      reconcileIntervalSeconds: e.REVOCATION_RECONCILE_INTERVAL_SECONDS,
+    },
+    rateLimits: { perSubject: e.RATE_LIMIT_PER_SUBJECT, routes: e.RATE_LIMIT_ROUTES },
     logLevel: e.LOG_LEVEL,
   };
 }
@@ -101,6 +152,11 @@ export function loadConfig(env: Record<string, string | undefined>): ResourceSer
 function crossFieldProblems(env: Record<string, string | undefined>): string[] {
   const problems: string[] = [];
   if ((env.PORTCULLIS_MODE ?? 'production') === 'production') {
+    if ((env.REDIS_URL ?? '') === '') {
+      problems.push(
+        'REDIS_URL: required in production: without it revoked tokens are accepted until they expire (set PORTCULLIS_MODE=development to run without it)',
+      );
+    }
     for (const name of ['ISSUER', 'JWKS_URI'] as const) {
       const value = env[name];
       if (value !== undefined && URL.canParse(value) && new URL(value).protocol !== 'https:') {
@@ -114,6 +170,15 @@ function crossFieldProblems(env: Record<string, string | undefined>): string[] {
   const maxStale = Number(env.JWKS_MAX_STALE_SECONDS ?? 6 * 3600);
   if (maxStale < refresh) {
     problems.push('JWKS_MAX_STALE_SECONDS: must not be shorter than JWKS_REFRESH_INTERVAL_SECONDS');
+  }
+  const reconcile = Number(env.REVOCATION_RECONCILE_INTERVAL_SECONDS ?? 5);
+  const staleness = Number(env.REVOCATION_MAX_STALENESS_SECONDS ?? 30);
+  // A mirror that lost its subscription learns of revocations only by reloading: it must get the chance to
+  // reload before its window runs out, or every outage of a second becomes a 503.
+  if (reconcile >= staleness) {
+    problems.push(
+      'REVOCATION_RECONCILE_INTERVAL_SECONDS: must be shorter than REVOCATION_MAX_STALENESS_SECONDS',
+    );
   }
   return problems;
 }

@@ -1,22 +1,46 @@
 import { createPrismaClient, pingDatabase } from '@portcullis/db';
 import { createAccessTokenVerifier } from '@portcullis/guard';
 import { createKoaGuard, type GuardState } from '@portcullis/guard/koa';
-import { createApiDocsRoutes, createJsonApi, type Logger } from '@portcullis/service-kit';
+import { createRedisClient, createRevocationMirror, type RevocationMirror } from '@portcullis/revocation';
+import {
+  createApiDocsRoutes,
+  createJsonApi,
+  type Logger,
+  type ReadinessCheck,
+} from '@portcullis/service-kit';
+import type { Redis } from 'ioredis';
 import type Koa from 'koa';
 import type { ResourceServerConfig } from './config.js';
 import { createMeRoute } from './http/me-route.js';
+import { createSubjectRateLimit, withSubjectRateLimit } from './http/subject-rate-limit.js';
 import { createItemRoutes } from './items/item-routes.js';
 import { createResourceServerOpenApiDocument } from './resource-server-openapi.js';
+import {
+  keepRevocationMirrorStarted,
+  type RevocationMirrorStarter,
+} from './revocations/keep-revocation-mirror-started.js';
+import { toMirrorLogger } from './revocations/mirror-logger.js';
+import { closeRedisClient, logRedisOutages, redisClientOptions } from './revocations/redis-connection.js';
+import { revocationRedisLayout } from './revocations/revocation-redis-layout.js';
 
 export interface Container {
   app: Koa;
+  /** The command connection (fail-fast client); undefined in development without REDIS_URL. */
+  redis?: Redis;
+  /** The in-memory revocation set every token is checked against; undefined without Redis. */
+  revocationMirror?: RevocationMirror;
   close(): Promise<void>;
 }
 
 export interface ContainerOverrides {
-  /** Clock in epoch milliseconds for token and JWKS-cache checks; tests move time with it. */
+  /** Clock in epoch ms for token, JWKS-cache and revocation-mirror checks; tests move time with it. */
   now?: () => number;
 }
+
+/** How long start-up waits for the first mirror sync before serving anyway (fail closed: 503). */
+const MIRROR_START_TIMEOUT_MS = 3000;
+/** Pause between attempts to start a mirror that could not sync (Redis down, or not reseeded yet). */
+const MIRROR_RETRY_INTERVAL_MS = 1000;
 
 /** The composition root (STYLE.md §1): the one place that creates the PrismaClient and the verifier. */
 export async function createContainer(
@@ -25,6 +49,16 @@ export async function createContainer(
   overrides: ContainerOverrides = {},
 ): Promise<Container> {
   const prisma = createPrismaClient({ databaseUrl: config.databaseUrl });
+  const revocations = config.redis
+    ? startRevocations(config.redis, config.revocation, logger, overrides.now)
+    : undefined;
+  if (revocations) {
+    await within(revocations.starter.firstAttempt, MIRROR_START_TIMEOUT_MS);
+  } else {
+    logger.warn(
+      'REDIS_URL is not set (development mode): revocations are NOT enforced; a revoked token is accepted until it expires',
+    );
+  }
   const verifier = createAccessTokenVerifier({
     issuer: config.issuer,
     audience: config.audience,
@@ -35,6 +69,7 @@ export async function createContainer(
     maxTokenBytes: config.maxTokenBytes,
     jwks: config.jwks,
     now: overrides.now,
+    revocation: revocations?.mirror,
   });
   // Warm the key cache, but start anyway when the auth server is not up yet: the guard answers 503 until
   // it is, and catches up on first use.
@@ -42,7 +77,7 @@ export async function createContainer(
     .refresh()
     .catch((error: unknown) => logger.warn({ err: error }, 'signing keys not loaded yet; will retry on use'));
 
-  const guard = createKoaGuard({
+  const authenticatingGuard = createKoaGuard({
     verifier,
     realm: 'portcullis-items',
     onRefused: (error, ctx) => {
@@ -50,16 +85,33 @@ export async function createContainer(
       logger.info({ code, reason, path: ctx.path, method: ctx.method }, 'request refused');
     },
   });
+  // Every protected route: the guard, then the per-subject limit (shared through Redis, per instance without).
+  const guard = withSubjectRateLimit(
+    authenticatingGuard,
+    createSubjectRateLimit({
+      redis: revocations?.redis,
+      keyPrefix: `${config.redis?.keyPrefix ?? 'portcullis:'}rate-limit:`,
+      perMinute: config.rateLimits.perSubject,
+      routes: config.rateLimits.routes,
+      onStoreChange: (change) =>
+        change.store === 'memory'
+          ? logger.warn({ err: change.error }, 'rate limits counted per instance: Redis unavailable')
+          : logger.info('rate limits shared through Redis again'),
+    }),
+  );
+  const readiness: Record<string, ReadinessCheck> = {
+    postgres: () => pingDatabase(prisma),
+    jwks: () => {
+      const { state, keyIds } = verifier.keys.status();
+      return (state === 'fresh' || state === 'stale') && keyIds.length > 0;
+    },
+  };
+  // Fresh: in sync with Redis, or within the staleness window; otherwise protected routes answer 503.
+  if (revocations) readiness.revocations = () => revocations.mirror.status().fresh;
   const app = createJsonApi<GuardState>({
     logger,
     trustProxy: config.trustProxy,
-    readiness: {
-      postgres: () => pingDatabase(prisma),
-      jwks: () => {
-        const { state, keyIds } = verifier.keys.status();
-        return (state === 'fresh' || state === 'stale') && keyIds.length > 0;
-      },
-    },
+    readiness,
     routers: [
       createMeRoute(guard),
       createItemRoutes({ guard, prisma, maxBodyBytes: config.maxBodyBytes }),
@@ -72,8 +124,68 @@ export async function createContainer(
   });
   return {
     app,
+    redis: revocations?.redis,
+    revocationMirror: revocations?.mirror,
     async close() {
+      await revocations?.close();
       await prisma.$disconnect();
     },
   };
+}
+
+interface Revocations {
+  redis: Redis;
+  mirror: RevocationMirror;
+  starter: RevocationMirrorStarter;
+  close(): Promise<void>;
+}
+
+/**
+ * The mirror (DESIGN.md "Revocation") on two connections (a subscribed connection can run nothing else),
+ * started in the background: Redis being down at boot must not stop the server, which then fails closed.
+ */
+function startRevocations(
+  redisConfig: NonNullable<ResourceServerConfig['redis']>,
+  settings: ResourceServerConfig['revocation'],
+  logger: Logger,
+  now: (() => number) | undefined,
+): Revocations {
+  const redis = createRedisClient(redisConfig.url, redisClientOptions);
+  const subscriber = createRedisClient(redisConfig.url, redisClientOptions);
+  logRedisOutages(redis, logger, 'redis');
+  logRedisOutages(subscriber, logger, 'redis-subscriber');
+  const mirror = createRevocationMirror({
+    redis,
+    subscriber,
+    ...revocationRedisLayout(redisConfig.keyPrefix),
+    reconcileIntervalMs: settings.reconcileIntervalSeconds * 1000,
+    maxStalenessMs: settings.maxStalenessSeconds * 1000,
+    now,
+    logger: toMirrorLogger(logger),
+  });
+  const starter = keepRevocationMirrorStarted(mirror, {
+    logger,
+    retryIntervalMs: Math.min(MIRROR_RETRY_INTERVAL_MS, settings.reconcileIntervalSeconds * 1000),
+  });
+  return {
+    redis,
+    mirror,
+    starter,
+    async close() {
+      await starter.stop();
+      await Promise.all([closeRedisClient(subscriber), closeRedisClient(redis)]);
+    },
+  };
+}
+
+/** Waits for the promise at most `ms`; it keeps running after. */
+async function within(promise: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    promise,
+    new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, ms);
+    }),
+  ]);
+  clearTimeout(timer);
 }

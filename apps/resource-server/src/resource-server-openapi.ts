@@ -17,7 +17,8 @@ const SCOPES = {
 
 /**
  * The items API's OpenAPI document, served at `/docs`. Tokens come from the issuer; the guard answers 503
- * (with Retry-After) rather than guess when it cannot load the signing keys, hence 503 on every secured route.
+ * (with Retry-After) rather than guess when it cannot load the signing keys or its revocation mirror is out
+ * of sync with Redis for longer than allowed, hence 503 on every secured route.
  */
 export function createResourceServerOpenApiDocument(
   config: Pick<ResourceServerConfig, 'issuer' | 'audience'>,
@@ -28,8 +29,11 @@ export function createResourceServerOpenApiDocument(
     description: [
       'The example API protected by @portcullis/guard: every route states the scope and the permission or',
       'role it needs, and items belong to the subject that created them. Tokens are validated offline',
-      '(signature, type, issuer, audience, expiry, age). Errors are RFC 9457 problem details; refusals by the',
-      'guard add the RFC 6750 `error` code and a `WWW-Authenticate` challenge.',
+      '(signature, type, issuer, audience, expiry, age) and checked against revocations: a token revoked at the',
+      'auth server (itself, its grant, user, client or signing key) is refused with 401 within about a second.',
+      'When the revocation list cannot be kept current, secured routes answer 503 with `Retry-After` rather than',
+      'risk accepting a revoked token. Errors are RFC 9457 problem details; refusals by the guard add the',
+      'RFC 6750 `error` code and a `WWW-Authenticate` challenge.',
       '',
       `Get a token from ${config.issuer} for \`resource=${config.audience}\` (its \`aud\`): "Authorize" with a`,
       'client (client_credentials) or a user of a first-party client (password), or paste one under `bearerAuth`.',

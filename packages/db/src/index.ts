@@ -98,6 +98,13 @@ export {
   listItems,
   updateItem,
 } from './repositories/items.js';
+export type { LoginAttemptReservation, LoginLockoutPolicy } from './repositories/login-throttles.js';
+export {
+  clearLoginThrottle,
+  deleteStaleLoginThrottles,
+  loginThrottleId,
+  reserveLoginAttempt,
+} from './repositories/login-throttles.js';
 export type { ClientSpec, RoleSpec, UserSpec } from './repositories/provisioning.js';
 export { upsertClient, upsertRole, upsertUser } from './repositories/provisioning.js';
 export type {
@@ -115,6 +122,7 @@ export {
   findRevocation,
   grantHasArtifacts,
   isTokenRevoked,
+  listActiveRevocations,
   listRevocations,
   recordRevocation,
 } from './repositories/revocations.js';

@@ -38,7 +38,8 @@ export const clientOperations: ApiOperation[] = [
     description:
       'The secret is in this answer only; the server keeps an HMAC of it. `password` needs `firstParty`, ' +
       '`refresh_token` needs `password`, scopes must be configured ones, and `admin` is only for ' +
-      'client_credentials clients and first-party password clients. Audited as `admin.client.created` ' +
+      'client_credentials clients and first-party password clients. `introspection` lets the client call ' +
+      'RFC 7662 token introspection (for resource servers). Audited as `admin.client.created` ' +
       `(without the secret). ${REFUSES_GRANTING}`,
     tag: 'clients',
     security: write,
@@ -67,9 +68,10 @@ export const clientOperations: ApiOperation[] = [
     path: '/clients/:id',
     summary: 'Change, disable or re-enable a client',
     description:
-      'Disabling refuses its next token request and deletes its grants and refresh tokens; JWT access ' +
-      'tokens already issued live until they expire. Audited as `admin.client.updated` or ' +
-      `\`admin.client.disabled\` with the client before and after. ${onClient}`,
+      'Disabling refuses its next token request, deletes its grants and refresh tokens and records a ' +
+      '`client` revocation, so the access tokens already issued to it are refused too. Audited as ' +
+      '`admin.client.updated` or `admin.client.disabled` with the client before and after, and the ' +
+      `revocation as \`admin.revocation.created\`. ${onClient}`,
     tag: 'clients',
     security: write,
     params: id,
@@ -93,8 +95,10 @@ export const clientOperations: ApiOperation[] = [
   {
     method: 'delete',
     path: '/clients/:id',
-    summary: 'Delete a client with its grants and refresh tokens',
-    description: `Audited as \`admin.client.deleted\`. ${onClient}`,
+    summary: 'Delete a client with its grants and refresh tokens, and revoke its access tokens',
+    description:
+      'A `client` revocation is recorded first, so the access tokens already issued to it are refused. ' +
+      `Audited as \`admin.revocation.created\` and \`admin.client.deleted\`. ${onClient}`,
     tag: 'clients',
     security: write,
     params: id,

@@ -5,6 +5,10 @@ export interface ClientGrantSettings {
   grantTypes: readonly string[];
   scopes: readonly string[];
   firstParty: boolean;
+  /** May call RFC 7662 introspection; only a confidential client can (default false). */
+  introspection?: boolean | undefined;
+  /** Whether it authenticates with a secret (every client the admin API creates does; default true). */
+  confidential?: boolean | undefined;
 }
 
 /** One refused setting, in the shape `validate()` reports schema failures. */
@@ -51,6 +55,10 @@ export function clientPolicyIssues(
       path: 'scopes',
       message: `"${ADMIN_SCOPE}" is only for client_credentials clients and first-party password clients`,
     });
+  }
+  if (settings.introspection === true && settings.confidential === false) {
+    // RFC 7662 §2.1: the endpoint must authenticate its caller; a public client cannot authenticate.
+    issues.push({ path: 'introspection', message: 'only a client with a secret may introspect tokens' });
   }
   return issues;
 }

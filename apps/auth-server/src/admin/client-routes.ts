@@ -20,6 +20,8 @@ import type { Context } from 'koa';
 import type { ZodType } from 'zod';
 import type { WriteAuditEvent } from '../audit/audit-recorder.js';
 import { generateClientSecret, hashClientSecret } from '../credentials/client-secret.js';
+import { revokeSubjectTokens } from '../revocations/revoke-subject-tokens.js';
+import type { RevokeTokensDependencies } from '../revocations/revoke-tokens.js';
 import { createAdminAuthorityCheck } from './admin-escalation.js';
 import { adminRequirement } from './admin-permissions.js';
 import { auditActor } from './audit-actor.js';
@@ -34,6 +36,7 @@ import {
 } from './client-schemas.js';
 import { pathParam } from './path-param.js';
 import { repositoryErrorsAsProblems } from './repository-errors.js';
+import { revocationErrorsAsProblems } from './revocation-problems.js';
 
 export interface ClientRoutesDependencies {
   guard: KoaGuard;
@@ -43,6 +46,8 @@ export interface ClientRoutesDependencies {
   clientSecretPepper: Buffer;
   /** The configured SCOPES a client may be allowed (besides `admin`). */
   resourceScopes: readonly string[];
+  /** Disabling or deleting a client revokes the tokens already issued to it (revokeTokens). */
+  revocation: RevokeTokensDependencies;
   maxBodyBytes: number;
 }
 
@@ -51,15 +56,17 @@ export interface ClientRoutesDependencies {
  * creation and at rotation) and stored only as its HMAC; it never reaches a log or an audit event.
  * oidc-provider re-reads a client's metadata from the database at every token request and caches the
  * Client object by a hash of that metadata, so a new secret, a disabled flag or a deletion takes effect
- * at the next request with nothing to invalidate. No write grants or takes over admin authority the caller
- * does not hold (admin-escalation.ts): rotating a more powerful client's secret would hand its tokens over.
+ * at the next request with nothing to invalidate. Disabling or deleting a client also revokes every token
+ * issued to it until then, so resource servers refuse them at once rather than when they expire. No write
+ * grants or takes over admin authority the caller does not hold (admin-escalation.ts): rotating a more
+ * powerful client's secret would hand its tokens over.
  */
 export function createClientRoutes(dependencies: ClientRoutesDependencies) {
   const { guard, prisma, audit, clientSecretPepper, resourceScopes, maxBodyBytes } = dependencies;
   const router = new Router<GuardState>({ prefix: '/clients' });
   const canRead = guard.require(adminRequirement('clients', 'read'));
   const canWrite = guard.require(adminRequirement('clients', 'write'));
-  router.use(repositoryErrorsAsProblems);
+  router.use(repositoryErrorsAsProblems, revocationErrorsAsProblems);
   const authority = createAdminAuthorityCheck({ prisma, audit });
   const body = async <T>(ctx: Context, schema: ZodType<T>) =>
     validate(schema, await readJsonBody(ctx, maxBodyBytes));
@@ -88,7 +95,8 @@ export function createClientRoutes(dependencies: ClientRoutesDependencies) {
 
   router.post('/', canWrite, async (ctx) => {
     const input = await body(ctx, createClientBody);
-    refuseUnservable({ ...input, firstParty: input.firstParty ?? false });
+    // Confidential: every client created here gets a secret.
+    refuseUnservable({ ...input, firstParty: input.firstParty ?? false, confidential: true });
     await authority.mayGrant(ctx, 'client', input.id, input);
     const { secret, secretHash } = newSecret();
     const client = presentClient(await createClient(prisma, { ...input, secretHash }));
@@ -113,9 +121,12 @@ export function createClientRoutes(dependencies: ClientRoutesDependencies) {
     const id = pathParam(ctx, 'id');
     const changes = await body(ctx, updateClientBody);
     await authority.mayActOn(ctx, 'client', id);
-    const touchesGrants = [changes.grantTypes, changes.scopes, changes.firstParty].some(
-      (v) => v !== undefined,
-    );
+    const touchesGrants = [
+      changes.grantTypes,
+      changes.scopes,
+      changes.firstParty,
+      changes.introspection,
+    ].some((v) => v !== undefined);
     if (touchesGrants) {
       // Checked against the stored client: `{ firstParty: false }` alone breaks a password client. A
       // concurrent PATCH can slip between this read and the write; the token endpoint still refuses what
@@ -126,6 +137,8 @@ export function createClientRoutes(dependencies: ClientRoutesDependencies) {
         grantTypes: changes.grantTypes ?? current.grantTypes,
         scopes: changes.scopes ?? current.scopes,
         firstParty: changes.firstParty ?? current.firstParty,
+        introspection: changes.introspection ?? current.introspection,
+        confidential: current.hasSecret,
       });
     }
     const update = await updateClient(prisma, id, changes);
@@ -138,6 +151,15 @@ export function createClientRoutes(dependencies: ClientRoutesDependencies) {
       subject: id,
       details: { before, after, artifactsDeleted: update.artifactsDeleted },
     });
+    // After the disable committed, so no token can be issued after the revocation's cut-off; a repeated
+    // disable revokes again, which is harmless and lets a retry after a failed revocation converge.
+    if (changes.disabled === true) {
+      await revokeSubjectTokens(
+        dependencies,
+        { kind: 'client', value: id, reason: 'client disabled' },
+        auditActor(ctx),
+      );
+    }
     ctx.body = after;
   });
 
@@ -152,14 +174,26 @@ export function createClientRoutes(dependencies: ClientRoutesDependencies) {
   });
 
   router.delete('/:id', canWrite, async (ctx) => {
-    await authority.mayActOn(ctx, 'client', pathParam(ctx, 'id'));
-    const deletion = await deleteClient(prisma, pathParam(ctx, 'id'));
+    const id = pathParam(ctx, 'id');
+    await authority.mayActOn(ctx, 'client', id);
+    if (!(await getClient(prisma, id))) throw clientNotFound();
+    // Before the deletion: a revocation names an existing client. A failed deletion leaves a harmless record.
+    const revoked = await revokeSubjectTokens(
+      dependencies,
+      { kind: 'client', value: id, reason: 'client deleted' },
+      auditActor(ctx),
+    );
+    const deletion = await deleteClient(prisma, id);
     if (!deletion) throw clientNotFound();
     await audit({
       type: 'admin.client.deleted',
       ...auditActor(ctx),
       subject: deletion.deleted.id,
-      details: { before: presentClient(deletion.deleted), artifactsDeleted: deletion.artifactsDeleted },
+      details: {
+        before: presentClient(deletion.deleted),
+        // The revocation deleted its grants and refresh tokens already; both count as deleted with it.
+        artifactsDeleted: revoked.artifactsDeleted + deletion.artifactsDeleted,
+      },
     });
     ctx.status = 204;
   });
@@ -233,6 +267,7 @@ function presentClient(client: AdminClient): ClientView {
     scopes: client.scopes,
     tokenEndpointAuthMethod: client.tokenEndpointAuthMethod,
     firstParty: client.firstParty,
+    introspection: client.introspection,
     disabled: client.disabled,
     roles: client.roles,
     permissions: client.permissions,

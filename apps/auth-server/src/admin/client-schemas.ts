@@ -34,6 +34,9 @@ const scopes = z
   .max(50)
   .refine((values) => new Set(values).size === values.length, 'must not repeat a scope');
 const authMethod = z.enum(AUTH_METHODS);
+const introspection = z
+  .boolean()
+  .describe('May call RFC 7662 token introspection (a resource server); needs a secret. Default false');
 
 export const createClientBody = z.strictObject({
   id: clientId,
@@ -42,6 +45,7 @@ export const createClientBody = z.strictObject({
   scopes,
   tokenEndpointAuthMethod: authMethod.optional(),
   firstParty: z.boolean().optional(),
+  introspection: introspection.optional(),
   roles: roleNames.optional(),
   permissions: permissionNames.optional(),
 });
@@ -53,10 +57,13 @@ export const updateClientBody = z
     scopes: scopes.optional(),
     tokenEndpointAuthMethod: authMethod.optional(),
     firstParty: z.boolean().optional(),
+    introspection: introspection.optional(),
     disabled: z
       .boolean()
       .optional()
-      .describe('true refuses its token requests and deletes its grants and refresh tokens'),
+      .describe(
+        'true refuses its token requests, deletes its grants and refresh tokens and revokes its tokens',
+      ),
   })
   .refine((body) => Object.values(body).some((value) => value !== undefined), 'give at least one field');
 
@@ -77,6 +84,7 @@ export const clientView = z.object({
   scopes: z.array(z.string()),
   tokenEndpointAuthMethod: z.string(),
   firstParty: z.boolean(),
+  introspection: z.boolean().describe('May call RFC 7662 token introspection'),
   disabled: z.boolean(),
   roles: z.array(z.string()).describe('Sorted'),
   permissions: z.array(z.string()).describe('Granted directly, not through a role; sorted'),

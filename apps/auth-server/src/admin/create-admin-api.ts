@@ -9,6 +9,7 @@ import { ADMIN_SCOPE, type AuthServerConfig } from '../config.js';
 import type { PasswordHasher } from '../credentials/password-hasher.js';
 import type { KeyRingOptions } from '../keys/signing-key-ring.js';
 import type { RevocationBroadcaster } from '../revocations/revocation-broadcaster.js';
+import type { RevokeTokensDependencies } from '../revocations/revoke-tokens.js';
 import { createAdminOpenApiDocument } from './admin-openapi.js';
 import { createAdminRevocationCheck } from './admin-revocation-check.js';
 import { createAuditRoutes } from './audit-routes.js';
@@ -60,6 +61,12 @@ export function createAdminApi(dependencies: AdminApiDependencies): Koa<GuardSta
     fetch: createInProcessJwksFetch(dependencies.publicKeys),
     revocation: createAdminRevocationCheck(prisma),
   });
+  const revocation: RevokeTokensDependencies = {
+    prisma,
+    issuer: config.issuer,
+    longestTokenLifetimeSeconds: dependencies.keyRingOptions.longestTokenLifetimeSeconds,
+    broadcaster: dependencies.broadcaster,
+  };
   const guard = createKoaGuard({
     verifier,
     realm: 'portcullis-admin',
@@ -86,6 +93,7 @@ export function createAdminApi(dependencies: AdminApiDependencies): Koa<GuardSta
         prisma,
         hasher: dependencies.hasher,
         audit,
+        revocation,
         maxBodyBytes: ADMIN_MAX_BODY_BYTES,
       }),
       createKeyRoutes({
@@ -98,15 +106,7 @@ export function createAdminApi(dependencies: AdminApiDependencies): Koa<GuardSta
         keyReloadIntervalSeconds: config.keyReloadIntervalSeconds,
         maxBodyBytes: ADMIN_MAX_BODY_BYTES,
       }),
-      createRevocationRoutes({
-        guard,
-        prisma,
-        audit,
-        issuer: config.issuer,
-        longestTokenLifetimeSeconds: dependencies.keyRingOptions.longestTokenLifetimeSeconds,
-        broadcaster: dependencies.broadcaster,
-        maxBodyBytes: ADMIN_MAX_BODY_BYTES,
-      }),
+      createRevocationRoutes({ guard, audit, ...revocation, maxBodyBytes: ADMIN_MAX_BODY_BYTES }),
       createAuditRoutes({ guard, prisma }),
       createRoleRoutes({ guard, prisma, audit, maxBodyBytes: ADMIN_MAX_BODY_BYTES }),
       createPermissionRoutes({ guard, prisma, audit, maxBodyBytes: ADMIN_MAX_BODY_BYTES }),
@@ -116,6 +116,7 @@ export function createAdminApi(dependencies: AdminApiDependencies): Koa<GuardSta
         audit,
         clientSecretPepper: config.clientSecretPepper,
         resourceScopes: config.scopes,
+        revocation,
         maxBodyBytes: ADMIN_MAX_BODY_BYTES,
       }),
     ],

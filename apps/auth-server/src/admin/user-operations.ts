@@ -65,8 +65,10 @@ export const userOperations: ApiOperation[] = [
     path: '/users/:id',
     summary: 'Change a user’s email and/or disable or enable the account',
     description:
-      'A disabled user cannot log in; tokens already issued stay valid until revoked or expired. Audited as ' +
-      `\`admin.user.updated\`, or \`admin.user.disabled\`, with the user before and after. ${onUser}`,
+      'A disabled user cannot log in, and disabling records a `user` revocation: the refresh tokens of the ' +
+      'user are deleted and the access tokens already issued to it are refused. Audited as ' +
+      '`admin.user.updated`, or `admin.user.disabled`, with the user before and after, and the revocation ' +
+      `as \`admin.revocation.created\`. ${onUser}`,
     tag: 'users',
     security: write,
     params: id,
@@ -89,8 +91,10 @@ export const userOperations: ApiOperation[] = [
   {
     method: 'delete',
     path: '/users/:id',
-    summary: 'Delete a user',
-    description: `Audited as \`admin.user.deleted\` with the user as it was. ${onUser}`,
+    summary: 'Delete a user and revoke its tokens',
+    description:
+      'A `user` revocation is recorded first, so the tokens already issued to the user are refused. Audited ' +
+      `as \`admin.revocation.created\` and \`admin.user.deleted\` with the user as it was. ${onUser}`,
     tag: 'users',
     security: write,
     params: id,

@@ -19,11 +19,14 @@ import type { Context } from 'koa';
 import type { ZodType } from 'zod';
 import type { WriteAuditEvent } from '../audit/audit-recorder.js';
 import type { PasswordHasher } from '../credentials/password-hasher.js';
+import { revokeSubjectTokens } from '../revocations/revoke-subject-tokens.js';
+import type { RevokeTokensDependencies } from '../revocations/revoke-tokens.js';
 import { createAdminAuthorityCheck } from './admin-escalation.js';
 import { adminRequirement } from './admin-permissions.js';
 import { auditActor } from './audit-actor.js';
 import { pathParam } from './path-param.js';
 import { repositoryErrorsAsProblems } from './repository-errors.js';
+import { revocationErrorsAsProblems } from './revocation-problems.js';
 import {
   createUserBody,
   listUsersQuery,
@@ -39,6 +42,8 @@ export interface UserRoutesDependencies {
   prisma: PrismaClient;
   hasher: PasswordHasher;
   audit: WriteAuditEvent;
+  /** Disabling or deleting a user revokes the tokens already issued to it (revokeTokens). */
+  revocation: RevokeTokensDependencies;
   maxBodyBytes: number;
 }
 
@@ -46,13 +51,15 @@ export interface UserRoutesDependencies {
  * `/users`: create (with the password policy), read, list with paging and search, update, disable, set
  * password, delete, and role/permission assignment. Every write is audited with who did it and, where it is
  * not secret, the record before and after. No write grants or takes over admin authority the caller does not
- * hold (admin-escalation.ts).
+ * hold (admin-escalation.ts). Disabling or deleting a user also revokes every token issued to it until then,
+ * so resource servers refuse them at once rather than when they expire.
  */
-export function createUserRoutes({ guard, prisma, hasher, audit, maxBodyBytes }: UserRoutesDependencies) {
+export function createUserRoutes(dependencies: UserRoutesDependencies) {
+  const { guard, prisma, hasher, audit, maxBodyBytes } = dependencies;
   const router = new Router<GuardState>({ prefix: '/users' });
   const canRead = guard.require(adminRequirement('users', 'read'));
   const canWrite = guard.require(adminRequirement('users', 'write'));
-  router.use(repositoryErrorsAsProblems);
+  router.use(repositoryErrorsAsProblems, revocationErrorsAsProblems);
   const authority = createAdminAuthorityCheck({ prisma, audit });
   const body = async <T>(ctx: Context, schema: ZodType<T>) =>
     validate(schema, await readJsonBody(ctx, maxBodyBytes));
@@ -104,6 +111,15 @@ export function createUserRoutes({ guard, prisma, hasher, audit, maxBodyBytes }:
       subject: after.id,
       details: { before: present(before), after: present(after) },
     });
+    // After the disable committed, so no token can be issued after the revocation's cut-off; a repeated
+    // disable revokes again, which is harmless and lets a retry after a failed revocation converge.
+    if (changes.disabled === true) {
+      await revokeSubjectTokens(
+        dependencies,
+        { kind: 'user', value: after.id, reason: 'user disabled' },
+        auditActor(ctx),
+      );
+    }
     ctx.body = present(after);
   });
 
@@ -117,8 +133,16 @@ export function createUserRoutes({ guard, prisma, hasher, audit, maxBodyBytes }:
   });
 
   router.delete('/:id', canWrite, async (ctx) => {
-    await authority.mayActOn(ctx, 'user', pathParam(ctx, 'id'));
-    const deleted = found(await deleteUser(prisma, pathParam(ctx, 'id')));
+    const id = pathParam(ctx, 'id');
+    await authority.mayActOn(ctx, 'user', id);
+    found(await getUser(prisma, id));
+    // Before the deletion: a revocation names an existing user. A failed deletion leaves a harmless record.
+    await revokeSubjectTokens(
+      dependencies,
+      { kind: 'user', value: id, reason: 'user deleted' },
+      auditActor(ctx),
+    );
+    const deleted = found(await deleteUser(prisma, id));
     await audit({
       type: 'admin.user.deleted',
       ...auditActor(ctx),

@@ -1,13 +1,19 @@
 import { createOidcAdapterClass, findActiveUser, findEnabledClient, type PrismaClient } from '@portcullis/db';
 import { Provider } from 'oidc-provider';
 import type { RecordAuditEvent } from '../audit/audit-recorder.js';
-import type { AuthServerConfig } from '../config.js';
+import { type AuthServerConfig, longestAccessTokenLifetime } from '../config.js';
 import { clientSecretMatches } from '../credentials/client-secret.js';
 import type { KeyRing } from '../keys/signing-key-ring.js';
 import type { Logger } from '../logger.js';
+import { introspectAccessToken } from '../revocations/introspect-access-token.js';
 import type { RevocationBroadcaster } from '../revocations/revocation-broadcaster.js';
+import { revokeClientAccessToken } from '../revocations/revoke-client-access-token.js';
+import type { RevokeTokensDependencies } from '../revocations/revoke-tokens.js';
 import { toClientMetadata } from './client-metadata.js';
 import { disallowedGrantAsUnauthorizedClient } from './disallowed-grant-as-unauthorized-client.js';
+import { createJwtAccessTokenIntrospection } from './introspect-jwt-access-tokens.js';
+import { createIntrospectionAllowedPolicy } from './introspection-allowed-policy.js';
+import { introspectionForAllowedClients } from './introspection-for-allowed-clients.js';
 import {
   type Authenticate,
   createPasswordGrantHandler,
@@ -17,6 +23,9 @@ import {
 import { buildProviderConfiguration } from './provider-configuration.js';
 import { subscribeToProviderEvents } from './provider-events.js';
 import { createResourceServerResolver, defaultResourceFor } from './resource-servers.js';
+import { createRevocationAllowedPolicy } from './revocation-allowed-policy.js';
+import { createRevokeGrantPolicy } from './revoke-grant-policy.js';
+import { createJwtAccessTokenRevocation } from './revoke-jwt-access-tokens.js';
 import { createTokenClaims } from './token-claims.js';
 
 export interface ProviderDependencies {
@@ -43,6 +52,13 @@ export function createProvider(config: AuthServerConfig, dependencies: ProviderD
     const client = await findEnabledClient(prisma, clientId);
     return client ? toClientMetadata(client) : undefined;
   });
+  // RFC 7009 revocations and refresh-token reuse go through the single write path, like the admin API's.
+  const revocation: RevokeTokensDependencies = {
+    prisma,
+    issuer: config.issuer,
+    longestTokenLifetimeSeconds: longestAccessTokenLifetime(config),
+    broadcaster: dependencies.broadcaster,
+  };
 
   const provider = new Provider(
     config.issuer,
@@ -52,6 +68,9 @@ export function createProvider(config: AuthServerConfig, dependencies: ProviderD
       getResourceServerInfo,
       extraTokenClaims: createTokenClaims(prisma, config.admin.resource) as never,
       findActiveAccount: async (accountId) => (await findActiveUser(prisma, accountId)) !== null,
+      revocationAllowedPolicy: createRevocationAllowedPolicy({ revocation, audit: dependencies.audit }),
+      introspectionAllowedPolicy: createIntrospectionAllowedPolicy(prisma),
+      revokeGrantPolicy: createRevokeGrantPolicy({ revocation, logger: dependencies.logger }),
     }),
   );
   provider.proxy = config.trustProxy;
@@ -70,7 +89,21 @@ export function createProvider(config: AuthServerConfig, dependencies: ProviderD
     }),
     passwordGrantParameters,
   );
+  // provider.use() inserts each middleware just in front of oidc-provider's router, so the last one is the
+  // innermost: after the router, the introspection gate looks first, then the JWT answers.
   provider.use(disallowedGrantAsUnauthorizedClient);
+  provider.use(
+    createJwtAccessTokenRevocation({
+      revoke: (request) => revokeClientAccessToken(revocation, request),
+      audit: dependencies.audit,
+    }),
+  );
+  provider.use(
+    createJwtAccessTokenIntrospection((token) =>
+      introspectAccessToken(prisma, token, { issuer: config.issuer, now: new Date() }),
+    ),
+  );
+  provider.use(introspectionForAllowedClients);
   subscribeToProviderEvents(provider, dependencies.audit, dependencies.logger);
   return provider;
 }

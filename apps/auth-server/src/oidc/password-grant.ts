@@ -1,4 +1,5 @@
 import { errors, type KoaContextWithOIDC } from 'oidc-provider';
+import { LoginThrottledError } from '../credentials/login-throttled-error.js';
 
 /**
  * The resource owner password credentials grant (RFC 6749 §4.3). RFC 9700 §2.4 says not to offer it; we do,
@@ -25,7 +26,10 @@ interface ResourceServerInfo {
 }
 
 export interface PasswordGrantDependencies {
-  /** Resolves to the user id, or undefined for an unknown user, a wrong password or a disabled account. */
+  /**
+   * Resolves to the user id, or undefined for an unknown user, a wrong password or a disabled account;
+   * rejects with LoginThrottledError when brute-force protection refuses the attempt (answered 429).
+   */
   authenticate: Authenticate;
   /** The audience when the request names no `resource`, from its `scope` parameter (defaultResourceFor). */
   defaultResource: (scope: unknown) => string;
@@ -54,6 +58,18 @@ function requestedResource(ctx: KoaContextWithOIDC, fallback: (scope: unknown) =
   return resource;
 }
 
+/**
+ * A throttled login answers 429 with Retry-After (not invalid_grant, so the client can tell "wait" from
+ * "wrong password"). RFC 6749 §5.2 has no rate-limit code; `temporarily_unavailable` (§4.1.2.1) says "try
+ * again later" without claiming the request was malformed, as invalid_request would.
+ */
+function tooManyLoginAttempts(ctx: KoaContextWithOIDC, throttled: LoginThrottledError) {
+  ctx.set(throttled.headers);
+  const refusal = new errors.OIDCProviderError(429, 'temporarily_unavailable');
+  refusal.error_description = 'too many login attempts; retry later';
+  return refusal;
+}
+
 export function createPasswordGrantHandler(dependencies: PasswordGrantDependencies) {
   return async function passwordGrant(ctx: KoaContextWithOIDC): Promise<void> {
     const { client, provider } = ctx.oidc;
@@ -74,12 +90,11 @@ export function createPasswordGrantHandler(dependencies: PasswordGrantDependenci
     const resourceServerInfo = await dependencies.getResourceServerInfo(ctx, resource);
 
     // Credentials last: a malformed request costs no argon2 work.
-    const accountId = await dependencies.authenticate({
-      username,
-      password,
-      clientId: client.clientId,
-      ip: ctx.ip,
-    });
+    const accountId = await dependencies
+      .authenticate({ username, password, clientId: client.clientId, ip: ctx.ip })
+      .catch((error: unknown) => {
+        throw error instanceof LoginThrottledError ? tooManyLoginAttempts(ctx, error) : error;
+      });
     if (!accountId) throw new errors.InvalidGrant('invalid username or password');
 
     const resourceScopes = new Set(resourceServerInfo.scope.split(' '));

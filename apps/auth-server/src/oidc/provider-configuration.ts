@@ -1,7 +1,12 @@
 import type { Configuration, KoaContextWithOIDC } from 'oidc-provider';
 import { ADMIN_SCOPE, type AuthServerConfig } from '../config.js';
 import type { KeyRing } from '../keys/signing-key-ring.js';
+import { extraClientProperties } from './client-metadata.js';
 import { defaultResourceFor } from './resource-servers.js';
+
+type Features = {
+  [Name in 'revocation' | 'introspection']-?: NonNullable<NonNullable<Configuration['features']>[Name]>;
+};
 
 export interface ProviderConfigurationDependencies {
   adapter: NonNullable<Configuration['adapter']>;
@@ -9,6 +14,12 @@ export interface ProviderConfigurationDependencies {
   getResourceServerInfo: (ctx: KoaContextWithOIDC, resource: string) => Promise<Record<string, unknown>>;
   extraTokenClaims: (ctx: KoaContextWithOIDC, token: never) => Promise<Record<string, unknown> | undefined>;
   findActiveAccount: (accountId: string) => Promise<boolean>;
+  /** RFC 7009 for stored tokens: who may revoke what (revocation-allowed-policy.ts). */
+  revocationAllowedPolicy: Features['revocation']['allowedPolicy'];
+  /** RFC 7662 for stored tokens: whether the answer may be active (introspection-allowed-policy.ts). */
+  introspectionAllowedPolicy: Features['introspection']['allowedPolicy'];
+  /** Called before oidc-provider deletes a grant; revokes it on refresh-token reuse (revoke-grant-policy.ts). */
+  revokeGrantPolicy: (ctx: KoaContextWithOIDC) => Promise<boolean>;
 }
 
 /**
@@ -36,15 +47,17 @@ export function buildProviderConfiguration(
       response_types: [],
       token_endpoint_auth_method: 'client_secret_basic',
     },
-    extraClientMetadata: { properties: ['first_party'] },
+    extraClientMetadata: { properties: extraClientProperties },
     features: {
       devInteractions: { enabled: false }, // on by default, and accepts any password
       // On by default; a DPoP-bound token would pass as a plain bearer token at a guard that checks no proof.
       dPoP: { enabled: false },
       pushedAuthorizationRequests: { enabled: false },
       clientCredentials: { enabled: true },
-      revocation: { enabled: true },
-      introspection: { enabled: false },
+      // JWT access tokens are answered around oidc-provider (revoke-jwt-access-tokens.ts,
+      // introspect-jwt-access-tokens.ts); these policies cover the tokens it stores.
+      revocation: { enabled: true, allowedPolicy: dependencies.revocationAllowedPolicy },
+      introspection: { enabled: true, allowedPolicy: dependencies.introspectionAllowedPolicy },
       userinfo: { enabled: false },
       rpInitiatedLogout: { enabled: false },
       resourceIndicators: {
@@ -65,6 +78,7 @@ export function buildProviderConfiguration(
         : undefined,
     extraTokenClaims: dependencies.extraTokenClaims as never,
     rotateRefreshToken: true,
+    revokeGrantPolicy: dependencies.revokeGrantPolicy,
     ttl: {
       AccessToken: ttl.accessToken,
       ClientCredentials: ttl.clientCredentials,

@@ -20,6 +20,8 @@ export function subscribeToProviderEvents(provider: Provider, audit: RecordAudit
   });
 
   provider.on('grant.revoked', (ctx: KoaContextWithOIDC, grantId: string) => {
+    // At the RFC 7009 endpoint the revocation is audited as `token.revoked` (revocation-allowed-policy.ts).
+    if (ctx.oidc.route === 'revocation') return;
     const reused = ctx.oidc.params?.grant_type === 'refresh_token';
     audit({
       type: reused ? 'refresh_token.reuse_detected' : 'grant.revoked',

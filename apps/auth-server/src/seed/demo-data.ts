@@ -9,7 +9,14 @@ export const demoScopes = ['items:read', 'items:write', 'items:delete'];
 
 export interface DemoCredentials {
   users: { username: string; password: string; roles: string[] }[];
-  clients: { clientId: string; clientSecret: string; grantTypes: string[]; scopes: string[] }[];
+  clients: {
+    clientId: string;
+    clientSecret: string;
+    grantTypes: string[];
+    scopes: string[];
+    /** May call RFC 7662 introspection. */
+    introspection: boolean;
+  }[];
 }
 
 const roles = [
@@ -41,8 +48,10 @@ function generatePassword(): string {
 }
 
 /**
- * Demo roles, permissions, users and three clients — a first-party web app (password + refresh_token), a
- * service (client_credentials) and an admin client for the CLI (client_credentials, scope admin) — with fresh random credentials, returned once for the caller to show.
+ * Demo roles, permissions, users and four clients — a first-party web app (password + refresh_token), a
+ * service (client_credentials), an admin client for the CLI (client_credentials, scope admin) and a resource
+ * server's client allowed to introspect tokens — with fresh random credentials, returned once for the caller
+ * to show.
  */
 export async function seedDemoData(
   prisma: PrismaClient,
@@ -85,6 +94,15 @@ export async function seedDemoData(
       scopes: [ADMIN_SCOPE],
       roles: ['admin'],
     },
+    {
+      // A resource server that asks RFC 7662 introspection about tokens it is shown. It needs no tokens of
+      // its own; client_credentials without scopes is the least the admin API accepts for a client.
+      id: 'demo-resource-server',
+      name: 'Demo resource server (token introspection)',
+      grantTypes: ['client_credentials'],
+      scopes: [],
+      introspection: true,
+    },
   ];
   for (const client of clients) {
     const secret = generateClientSecret();
@@ -94,6 +112,7 @@ export async function seedDemoData(
       clientSecret: secret,
       grantTypes: client.grantTypes,
       scopes: client.scopes,
+      introspection: client.introspection ?? false,
     });
   }
   return credentials;

@@ -13,6 +13,7 @@ interface ClientBody {
   scopes: string[];
   tokenEndpointAuthMethod: string;
   firstParty: boolean;
+  introspection: boolean;
   disabled: boolean;
   roles: string[];
   permissions: string[];
@@ -90,6 +91,7 @@ describe('admin API: clients', () => {
       scopes: ['items:read'],
       tokenEndpointAuthMethod: 'client_secret_basic',
       firstParty: false,
+      introspection: false,
       disabled: false,
       roles: ['inventory'],
       permissions: ['reports:read'],

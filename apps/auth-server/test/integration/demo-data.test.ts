@@ -3,7 +3,7 @@ import { ADMIN_PERMISSIONS } from '../../src/admin/admin-permissions.js';
 import { createPasswordHasher } from '../../src/credentials/password-hasher.js';
 import { type DemoCredentials, seedDemoData } from '../../src/seed/demo-data.js';
 import { adminRequest } from '../support/admin-tokens.js';
-import { startTestAuthServer, type TestAuthServer } from '../support/test-auth-server.js';
+import { basicAuthorization, startTestAuthServer, type TestAuthServer } from '../support/test-auth-server.js';
 import { testResource } from '../support/test-environment.js';
 
 /** What `npm start` seeds must work as the README says: tokens for each demo client, the CLI's admin client. */
@@ -37,7 +37,35 @@ describe('demo data', () => {
       'demo-web',
       'demo-service',
       'demo-admin',
+      'demo-resource-server',
     ]);
+    expect(credentials.clients.filter((entry) => entry.introspection).map((entry) => entry.clientId)).toEqual(
+      ['demo-resource-server'],
+    );
+  });
+
+  it('lets demo-resource-server introspect a demo-service token, and no other demo client', async () => {
+    const issued = await server.token(
+      { grant_type: 'client_credentials', scope: 'items:read' },
+      client('demo-service'),
+    );
+    const token = issued.body.access_token as string;
+    const introspect = (caller: { id: string; secret: string }) =>
+      fetch(`${server.url}/token/introspection`, {
+        method: 'POST',
+        headers: { authorization: basicAuthorization(caller.id, caller.secret) },
+        body: new URLSearchParams({ token }),
+      });
+    const answer = await introspect(client('demo-resource-server'));
+    expect(answer.status).toBe(200);
+    expect(await answer.json()).toMatchObject({
+      active: true,
+      client_id: 'demo-service',
+      scope: 'items:read',
+    });
+    for (const other of ['demo-web', 'demo-service', 'demo-admin']) {
+      expect((await introspect(client(other))).status).toBe(401);
+    }
   });
 
   it('lets alice log in through the first-party web app', async () => {

@@ -18,6 +18,7 @@ describe('discovery and HTTP surface', () => {
       token_endpoint: `${server.url}/token`,
       jwks_uri: `${server.url}/jwks`,
       revocation_endpoint: `${server.url}/token/revocation`,
+      introspection_endpoint: `${server.url}/token/introspection`,
     });
     expect([...(metadata.grant_types_supported as string[])].sort()).toEqual([
       'client_credentials',
@@ -45,7 +46,6 @@ describe('discovery and HTTP surface', () => {
     ]) {
       expect(metadata[member]).toBeUndefined();
     }
-    expect(metadata.introspection_endpoint).toBeUndefined();
     expect(metadata.userinfo_endpoint).toBeUndefined();
     expect(metadata.registration_endpoint).toBeUndefined();
   });

@@ -23,6 +23,10 @@ export function testEnvironment(
     // Cheapest argon2id the config accepts: tests check behaviour, not cost.
     ARGON2_MEMORY_KIB: '8192',
     ARGON2_TIME_COST: '1',
+    // Suites fire many requests from 127.0.0.1 in a minute; the limit tests set their own low values.
+    RATE_LIMIT_TOKEN_PER_IP: '100000',
+    RATE_LIMIT_TOKEN_PER_CLIENT: '100000',
+    RATE_LIMIT_PASSWORD_PER_IP: '100000',
     LOG_LEVEL: 'silent',
     ...overrides,
   };

@@ -47,4 +47,20 @@ describe('clientPolicyIssues', () => {
       'scopes',
     ]);
   });
+
+  it('allows introspection only to a client with a secret', () => {
+    const settings = {
+      grantTypes: ['client_credentials'],
+      scopes: [],
+      firstParty: false,
+      introspection: true,
+    };
+    expect(clientPolicyIssues({ ...settings, confidential: true }, resourceScopes)).toEqual([]);
+    expect(clientPolicyIssues({ ...settings, confidential: false }, resourceScopes)).toEqual([
+      { path: 'introspection', message: expect.stringContaining('secret') },
+    ]);
+    expect(
+      clientPolicyIssues({ ...settings, introspection: false, confidential: false }, resourceScopes),
+    ).toEqual([]);
+  });
 });

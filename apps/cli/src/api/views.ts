@@ -45,6 +45,7 @@ export const clientView = z.looseObject({
   scopes: names,
   tokenEndpointAuthMethod: z.string().nullish(),
   firstParty: z.boolean(),
+  introspection: z.boolean().optional(),
   disabled: z.boolean(),
   roles: names,
   permissions: names,

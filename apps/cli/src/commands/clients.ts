@@ -31,6 +31,10 @@ const SETTINGS_OPTIONS = {
     type: 'boolean',
     description: 'a first-party app, allowed the password grant (--no-first-party to undo)',
   },
+  introspection: {
+    type: 'boolean',
+    description: 'a resource server, allowed RFC 7662 token introspection (--no-introspection to undo)',
+  },
 } as const satisfies OptionSpecs;
 
 const SECRET_WARNING =
@@ -110,6 +114,7 @@ export const clientsCommands: CommandGroup = {
       examples: [
         'clients create reports --grant-type client_credentials --scope items:read --permission items:read',
         'clients create ops-cli --grant-type client_credentials --scope admin --role admin --json | jq -r .clientSecret',
+        'clients create orders-api --grant-type client_credentials --introspection',
       ],
       async run(context) {
         const { options } = context;
@@ -126,6 +131,7 @@ export const clientsCommands: CommandGroup = {
             scopes,
             tokenEndpointAuthMethod: options.string('auth-method'),
             firstParty: options.toggle('first-party'),
+            introspection: options.toggle('introspection'),
             ...(roles.length > 0 ? { roles } : {}),
             ...(permissions.length > 0 ? { permissions } : {}),
           },
@@ -150,6 +156,7 @@ export const clientsCommands: CommandGroup = {
         if (options.has('scope')) body.scopes = options.list('scope');
         if (options.has('auth-method')) body.tokenEndpointAuthMethod = options.string('auth-method');
         if (options.has('first-party')) body.firstParty = options.toggle('first-party');
+        if (options.has('introspection')) body.introspection = options.toggle('introspection');
         if (Object.keys(body).length === 0)
           throw new UsageError('nothing to change: give at least one option');
         await patchClient(context, body);
@@ -158,11 +165,11 @@ export const clientsCommands: CommandGroup = {
     {
       kind: 'command',
       name: 'disable',
-      summary: 'disable a client: it gets no more tokens and its grants and refresh tokens are deleted',
+      summary: 'disable a client: it gets no more tokens, and the tokens it has are revoked',
       arguments: '<id>',
       details: [
-        'Access tokens already issued stay valid until they expire (minutes). `portcullis revoke client <id>` ' +
-          'makes the admin API refuse them at once; resource servers will once revocation propagation ships.',
+        'Its grants and refresh tokens are deleted and a `client` revocation is recorded, so the access tokens ' +
+          'already issued to it are refused too (see `revocations list`).',
       ],
       run: (context) => patchClient(context, { disabled: true }),
     },
@@ -191,7 +198,7 @@ export const clientsCommands: CommandGroup = {
     {
       kind: 'command',
       name: 'delete',
-      summary: 'delete a client with its grants and refresh tokens',
+      summary: 'delete a client with its grants and refresh tokens, and revoke its access tokens',
       arguments: '<id>',
       async run(context) {
         await context.api.request('DELETE', `/clients/${segment(context.arg(0))}`, anyAnswer);
@@ -262,6 +269,7 @@ function showClient(context: CommandContext, answer: { value: ClientView; raw: u
       ['scopes', client.scopes],
       ['auth method', client.tokenEndpointAuthMethod],
       ['first party', client.firstParty],
+      ['introspection', client.introspection ?? false],
       ['disabled', client.disabled],
       ['roles', client.roles],
       ['permissions', client.permissions],

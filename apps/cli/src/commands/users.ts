@@ -131,12 +131,12 @@ export const usersCommands: CommandGroup = {
     {
       kind: 'command',
       name: 'disable',
-      summary: 'disable an account: its password logins and token refreshes stop',
+      summary: 'disable an account: its logins stop and the tokens it has are revoked',
       arguments: '<user>',
       details: [
         USER_ARGUMENT_NOTE,
-        'Access tokens already issued stay valid until they expire (minutes). `portcullis revoke user <id>` makes ' +
-          'the admin API refuse them at once; resource servers will once revocation propagation ships.',
+        'Its refresh tokens are deleted and a `user` revocation is recorded, so the access tokens already ' +
+          'issued to it are refused too (see `revocations list`).',
       ],
       run: (context) => patchUser(context, { disabled: true }),
     },
@@ -165,7 +165,7 @@ export const usersCommands: CommandGroup = {
     {
       kind: 'command',
       name: 'delete',
-      summary: 'delete a user',
+      summary: 'delete a user and revoke its tokens',
       arguments: '<user>',
       details: [USER_ARGUMENT_NOTE],
       async run(context) {

@@ -18,7 +18,14 @@ export async function startTestResourceServer(
   env: { DATABASE_URL: string; ISSUER: string; AUDIENCE: string } & Record<string, string>,
   overrides: ContainerOverrides = {},
 ): Promise<TestResourceServer> {
-  const config = loadConfig({ PORTCULLIS_MODE: 'development', HOST: '127.0.0.1', PORT: '0', ...env });
+  const config = loadConfig({
+    PORTCULLIS_MODE: 'development',
+    HOST: '127.0.0.1',
+    PORT: '0',
+    // Suites fire many requests per subject in a minute; the limit tests set their own low values.
+    RATE_LIMIT_PER_SUBJECT: '100000',
+    ...env,
+  });
   const container = await createContainer(config, createLogger('resource-server', 'silent'), overrides);
   const server: Server = createServer(container.app.callback());
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

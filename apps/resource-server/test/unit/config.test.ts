@@ -5,6 +5,7 @@ const minimal = {
   DATABASE_URL: 'postgres://portcullis@127.0.0.1:5432/portcullis',
   ISSUER: 'https://auth.example.com',
   AUDIENCE: 'https://api.example.com',
+  REDIS_URL: 'redis://127.0.0.1:6379',
 };
 
 function problemsOf(env: Record<string, string | undefined>): string[] {
@@ -21,7 +22,7 @@ function problemsOf(env: Record<string, string | undefined>): string[] {
 const names = (problems: string[]) => problems.map((problem) => /^[A-Z_]+/.exec(problem)?.[0]);
 
 describe('loadConfig', () => {
-  it('needs only DATABASE_URL, ISSUER and AUDIENCE, and fills in the strict defaults', () => {
+  it('needs only DATABASE_URL, ISSUER, AUDIENCE and REDIS_URL, and fills in the strict defaults', () => {
     expect(loadConfig(minimal)).toEqual({
       mode: 'production',
       host: '0.0.0.0',
@@ -37,6 +38,9 @@ describe('loadConfig', () => {
       maxTokenBytes: 8192,
       jwks: { refreshIntervalSeconds: 300, maxStaleSeconds: 21_600, unknownKidCooldownSeconds: 30 },
       maxBodyBytes: 16_384,
+      redis: { url: 'redis://127.0.0.1:6379', keyPrefix: 'portcullis:' },
+      revocation: { maxStalenessSeconds: 30, reconcileIntervalSeconds: 5 },
+      rateLimits: { perSubject: 600, routes: {} },
       logLevel: 'info',
     });
   });
@@ -57,6 +61,12 @@ describe('loadConfig', () => {
       JWKS_MAX_STALE_SECONDS: '60',
       JWKS_UNKNOWN_KID_COOLDOWN_SECONDS: '10',
       MAX_BODY_BYTES: '1024',
+      REDIS_URL: 'rediss://:secret@redis.example.com:6380/1',
+      REDIS_KEY_PREFIX: 'tenant-a:',
+      REVOCATION_MAX_STALENESS_SECONDS: '10',
+      REVOCATION_RECONCILE_INTERVAL_SECONDS: '2',
+      RATE_LIMIT_PER_SUBJECT: '120',
+      RATE_LIMIT_ROUTES: 'POST /items=60, /items/:id = 30',
       LOG_LEVEL: 'debug',
     });
     expect(config).toMatchObject({
@@ -71,8 +81,22 @@ describe('loadConfig', () => {
       maxTokenBytes: 4096,
       jwks: { refreshIntervalSeconds: 60, maxStaleSeconds: 60, unknownKidCooldownSeconds: 10 },
       maxBodyBytes: 1024,
+      redis: { url: 'rediss://:secret@redis.example.com:6380/1', keyPrefix: 'tenant-a:' },
+      revocation: { maxStalenessSeconds: 10, reconcileIntervalSeconds: 2 },
+      rateLimits: { perSubject: 120, routes: { 'POST /items': 60, '/items/:id': 30 } },
       logLevel: 'debug',
     });
+  });
+
+  it.each([
+    ['a missing limit', 'POST /items'],
+    ['no path', 'POST=60'],
+    ['a zero limit', '/items=0'],
+    ['a lower-case method', 'post /items=60'],
+  ])('refuses RATE_LIMIT_ROUTES with %s', (_, value) => {
+    const problems = problemsOf({ ...minimal, RATE_LIMIT_ROUTES: `/me=10, ${value}` });
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(/^RATE_LIMIT_ROUTES: /);
   });
 
   it('ignores variables it does not know', () => {
@@ -183,7 +207,48 @@ describe('loadConfig', () => {
     ['MAX_TOKEN_AGE_SECONDS', '1.5'],
     ['JWKS_REFRESH_INTERVAL_SECONDS', 'often'],
     ['MAX_BODY_BYTES', '0'],
+    ['REDIS_URL', 'http://127.0.0.1:6379'],
+    ['REDIS_URL', 'localhost:6379'],
+    ['REDIS_KEY_PREFIX', ''],
+    ['REVOCATION_MAX_STALENESS_SECONDS', '0'],
+    ['REVOCATION_RECONCILE_INTERVAL_SECONDS', '-5'],
   ])('refuses %s=%p', (name, value) => {
     expect(names(problemsOf({ ...minimal, [name]: value }))).toContain(name);
+  });
+
+  it('requires REDIS_URL in production, naming it, together with other problems', () => {
+    expect(problemsOf({ ...minimal, REDIS_URL: undefined })).toEqual([
+      expect.stringMatching(/^REDIS_URL: required in production/),
+    ]);
+    expect(names(problemsOf({ ...minimal, REDIS_URL: '', AUDIENCE: undefined }))).toEqual([
+      'AUDIENCE',
+      'REDIS_URL',
+    ]);
+  });
+
+  it('runs without Redis in development (revocations not enforced)', () => {
+    const config = loadConfig({ ...minimal, REDIS_URL: undefined, PORTCULLIS_MODE: 'development' });
+    expect(config.redis).toBeUndefined();
+  });
+
+  it('refuses a reconcile interval that is not shorter than the staleness window', () => {
+    expect(
+      problemsOf({
+        ...minimal,
+        REVOCATION_MAX_STALENESS_SECONDS: '5',
+        REVOCATION_RECONCILE_INTERVAL_SECONDS: '5',
+      }),
+    ).toEqual([
+      'REVOCATION_RECONCILE_INTERVAL_SECONDS: must be shorter than REVOCATION_MAX_STALENESS_SECONDS',
+    ]);
+    expect(names(problemsOf({ ...minimal, REVOCATION_MAX_STALENESS_SECONDS: '4' }))).toEqual([
+      'REVOCATION_RECONCILE_INTERVAL_SECONDS',
+    ]);
+  });
+
+  it('never echoes a Redis URL (it may hold a password) in a problem', () => {
+    expect(
+      problemsOf({ ...minimal, REDIS_URL: 'http://:hunter2@redis.example.com' }).join('\n'),
+    ).not.toContain('hunter2');
   });
 });

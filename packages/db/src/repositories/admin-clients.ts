@@ -12,6 +12,8 @@ export interface AdminClient {
   scopes: string[];
   tokenEndpointAuthMethod: string;
   firstParty: boolean;
+  /** May call RFC 7662 introspection (a resource server). */
+  introspection: boolean;
   disabled: boolean;
   /** Role names, sorted. */
   roles: string[];
@@ -51,6 +53,8 @@ export interface NewClient {
   scopes: string[];
   tokenEndpointAuthMethod?: ClientAuthMethod | undefined;
   firstParty?: boolean | undefined;
+  /** May call RFC 7662 introspection; default false. */
+  introspection?: boolean | undefined;
   /** Names of existing roles; an unknown one fails the whole creation. */
   roles?: string[] | undefined;
   /** Permission names, created when new. */
@@ -63,6 +67,7 @@ export interface ClientChanges {
   scopes?: string[] | undefined;
   tokenEndpointAuthMethod?: ClientAuthMethod | undefined;
   firstParty?: boolean | undefined;
+  introspection?: boolean | undefined;
   /** `true` also deletes the client's stored grants and tokens, in the same transaction. */
   disabled?: boolean | undefined;
 }
@@ -91,6 +96,7 @@ const clientFields = {
   scopes: true,
   tokenEndpointAuthMethod: true,
   firstParty: true,
+  introspection: true,
   disabled: true,
   createdAt: true,
   updatedAt: true,
@@ -175,6 +181,7 @@ export async function createClient(prisma: PrismaClient, input: NewClient): Prom
           scopes: input.scopes,
           tokenEndpointAuthMethod: input.tokenEndpointAuthMethod ?? 'client_secret_basic',
           firstParty: input.firstParty ?? false,
+          introspection: input.introspection ?? false,
         },
         select: { id: true },
       });
@@ -219,6 +226,7 @@ export async function updateClient(
       ? { tokenEndpointAuthMethod: changes.tokenEndpointAuthMethod }
       : {}),
     ...(changes.firstParty !== undefined ? { firstParty: changes.firstParty } : {}),
+    ...(changes.introspection !== undefined ? { introspection: changes.introspection } : {}),
     ...(changes.disabled !== undefined ? { disabled: changes.disabled } : {}),
   } satisfies Prisma.ClientUpdateInput;
   return prisma.$transaction(async (tx) => {
@@ -300,6 +308,7 @@ function toAdminClient(row: ClientRow): AdminClient {
     scopes: row.scopes,
     tokenEndpointAuthMethod: row.tokenEndpointAuthMethod,
     firstParty: row.firstParty,
+    introspection: row.introspection,
     disabled: row.disabled,
     roles: row.roles.map((link) => link.role.name),
     permissions: row.permissions.map((link) => link.permission.name),

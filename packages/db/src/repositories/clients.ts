@@ -8,6 +8,8 @@ export interface ClientRecord {
   scopes: string[];
   tokenEndpointAuthMethod: string;
   firstParty: boolean;
+  /** May call RFC 7662 introspection (a resource server). */
+  introspection: boolean;
 }
 
 /** An enabled client, or null: a disabled client authenticates like an unknown one. */
@@ -22,6 +24,7 @@ export async function findEnabledClient(prisma: PrismaClient, id: string): Promi
       scopes: true,
       tokenEndpointAuthMethod: true,
       firstParty: true,
+      introspection: true,
     },
   });
 }

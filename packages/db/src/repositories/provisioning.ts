@@ -30,6 +30,8 @@ export interface ClientSpec {
   scopes: string[];
   tokenEndpointAuthMethod?: 'client_secret_basic' | 'client_secret_post';
   firstParty?: boolean;
+  /** May call RFC 7662 introspection; default false. */
+  introspection?: boolean;
   disabled?: boolean;
   roles?: string[];
   permissions?: string[];
@@ -103,6 +105,7 @@ export async function upsertClient(prisma: PrismaClient, spec: ClientSpec): Prom
       scopes: spec.scopes,
       tokenEndpointAuthMethod: spec.tokenEndpointAuthMethod ?? 'client_secret_basic',
       firstParty: spec.firstParty ?? false,
+      introspection: spec.introspection ?? false,
       disabled: spec.disabled ?? false,
     };
     await tx.client.upsert({ where: { id: spec.id }, create: { id: spec.id, ...fields }, update: fields });

@@ -174,6 +174,25 @@ export async function listRevocations(
   };
 }
 
+/**
+ * Every record in force at `at` (expiresAt after it), oldest first: what an auth server copies into Redis
+ * when Redis lost revocations (flushed, restarted empty, or a broadcast that failed after the commit). A
+ * record lives one access-token lifetime, so this is the revocations of the last few minutes, not history.
+ *
+ * @example
+ * const inForce = await listActiveRevocations(prisma, new Date());
+ */
+export async function listActiveRevocations(
+  prisma: PrismaClient,
+  at: Date = new Date(),
+): Promise<RevocationRecord[]> {
+  const rows = await prisma.revocation.findMany({
+    where: { expiresAt: { gt: at } },
+    orderBy: [{ revokedAt: 'asc' }, { id: 'asc' }],
+  });
+  return rows.map(toRecord);
+}
+
 /** The record for (kind, value), whether or not it is still in force. */
 export async function findRevocation(
   prisma: PrismaClient,

@@ -79,6 +79,7 @@ describe('admin clients repository', () => {
         scopes: ['items:read'],
         tokenEndpointAuthMethod: 'client_secret_basic',
         firstParty: false,
+        introspection: false,
         disabled: false,
         roles: [],
         permissions: [],
@@ -102,6 +103,7 @@ describe('admin clients repository', () => {
         name: 'Billing',
         tokenEndpointAuthMethod: 'client_secret_post',
         firstParty: true,
+        introspection: true,
         roles: ['billing', 'auditor', 'billing'],
         permissions: ['items:write', 'items:delete', 'items:delete'],
       });
@@ -110,6 +112,7 @@ describe('admin clients repository', () => {
         name: 'Billing',
         tokenEndpointAuthMethod: 'client_secret_post',
         firstParty: true,
+        introspection: true,
         roles: ['auditor', 'billing'],
         permissions: ['items:delete', 'items:write'],
       });
@@ -276,6 +279,7 @@ describe('admin clients repository', () => {
         scopes: ['items:read', 'items:write'],
         tokenEndpointAuthMethod: 'client_secret_post',
         firstParty: true,
+        introspection: true,
       });
 
       expect(result).toEqual({
@@ -286,6 +290,7 @@ describe('admin clients repository', () => {
           scopes: ['items:read', 'items:write'],
           tokenEndpointAuthMethod: 'client_secret_post',
           firstParty: true,
+          introspection: true,
           updatedAt: expect.any(Date),
         },
         artifactsDeleted: 0,

@@ -1,0 +1,86 @@
+import {
+  clearLoginThrottle,
+  deleteStaleLoginThrottles,
+  type LoginLockoutPolicy,
+  normalizeUsername,
+  type PrismaClient,
+  reserveLoginAttempt,
+} from '@portcullis/db';
+import { clientAddressKey } from '@portcullis/rate-limit';
+
+export interface LoginLockoutOptions {
+  /** Consecutive failures (per username and address) that lock the pair. Default 5. */
+  threshold?: number;
+  /** The longest lock, in seconds. Default 900 (15 min). */
+  maxLockSeconds?: number;
+  /** The first lock, in seconds; each later failure doubles it. Default 1. */
+  baseLockSeconds?: number;
+  /** Failures older than this are forgotten; must exceed maxLockSeconds. Default 1 h or 2 × maxLockSeconds. */
+  failureWindowSeconds?: number;
+  /** Clock (epoch ms); tests move time with it. */
+  now?: () => number;
+}
+
+export type LockoutCheck = { allowed: true } | { allowed: false; retryAfterSeconds: number };
+
+export interface LoginLockout {
+  /** Counts the attempt (as failed until `succeeded`), or says how long the pair is still locked. */
+  begin(username: string, ip: string): Promise<LockoutCheck>;
+  /** The password was right: the pair starts over. */
+  succeeded(username: string, ip: string): Promise<void>;
+  /** Deletes rows nobody needs any more (for the container's hourly cleanup); resolves to how many. */
+  deleteStale(): Promise<number>;
+}
+
+/**
+ * Per username and client address, after `threshold` consecutive failures the pair is locked: 1 s, then
+ * doubling with every further failure, capped at `maxLockSeconds`, so no lock is forever. Kept per address,
+ * so an attacker elsewhere cannot lock the real user out, and in PostgreSQL (login_throttles), so a Redis
+ * restart does not reset it and every instance sees it (DESIGN.md "Rate limiting and brute force").
+ *
+ * @example
+ * const lockout = createLoginLockout(prisma, { threshold: config.loginLockout.threshold, maxLockSeconds: config.loginLockout.maxSeconds });
+ */
+export function createLoginLockout(prisma: PrismaClient, options: LoginLockoutOptions = {}): LoginLockout {
+  const maxLockSeconds = options.maxLockSeconds ?? 900;
+  const policy: LoginLockoutPolicy = {
+    threshold: options.threshold ?? 5,
+    maxLockSeconds,
+    baseLockSeconds: options.baseLockSeconds ?? 1,
+    failureWindowSeconds: options.failureWindowSeconds ?? Math.max(3600, 2 * maxLockSeconds),
+  };
+  for (const [name, value] of Object.entries(policy)) {
+    if (!Number.isSafeInteger(value) || value < 1) {
+      throw new TypeError(`createLoginLockout: ${name} must be a positive integer, got ${value}`);
+    }
+  }
+  if (policy.baseLockSeconds > policy.maxLockSeconds) {
+    throw new TypeError('createLoginLockout: baseLockSeconds must not exceed maxLockSeconds');
+  }
+  // Otherwise sitting out the longest lock would also forget the failures, and the backoff would restart.
+  if (policy.failureWindowSeconds <= policy.maxLockSeconds) {
+    throw new TypeError('createLoginLockout: failureWindowSeconds must exceed maxLockSeconds');
+  }
+  const now = options.now ?? Date.now;
+  const key = (username: string, ip: string) =>
+    `user-ip:${normalizeUsername(username)}|${clientAddressKey(ip)}`;
+
+  return {
+    async begin(username, ip) {
+      const at = new Date(now());
+      const attempt = await reserveLoginAttempt(prisma, key(username, ip), policy, at);
+      if (attempt.allowed) return { allowed: true };
+      const retryAfterSeconds = Math.max(1, Math.ceil((attempt.lockedUntil.getTime() - at.getTime()) / 1000));
+      return { allowed: false, retryAfterSeconds };
+    },
+    succeeded: (username, ip) => clearLoginThrottle(prisma, key(username, ip)),
+    deleteStale() {
+      const at = now();
+      return deleteStaleLoginThrottles(
+        prisma,
+        new Date(at - policy.failureWindowSeconds * 1000),
+        new Date(at),
+      );
+    },
+  };
+}
