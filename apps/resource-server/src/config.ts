@@ -30,7 +30,11 @@ const environmentSchema = z.object({
     .default('ES256')
     .transform((value) => value.split(/[\s,]+/).filter(Boolean))
     .pipe(z.array(z.enum(ASYMMETRIC_ALGORITHMS)).min(1)),
-  CLOCK_TOLERANCE_SECONDS: z.coerce.number().int().min(0).max(300).default(5),
+  /**
+   * At most 60: revocation records outlive their tokens by the auth server's 60 s clock skew
+   * (CLOCK_SKEW_SECONDS); a larger leeway would accept a revoked token again after its record expired.
+   */
+  CLOCK_TOLERANCE_SECONDS: z.coerce.number().int().min(0).max(60).default(5),
   MAX_TOKEN_AGE_SECONDS: seconds(3600),
   MAX_TOKEN_BYTES: seconds(8192),
   JWKS_REFRESH_INTERVAL_SECONDS: seconds(300),
