@@ -12,6 +12,7 @@ export type {
   LoadRevocationsOptions,
   RedisClientOptions,
   RevocationRedisLayout,
+  SeedRevocationsOptions,
   SeedRevocationsResult,
 } from './redis-revocation-store.js';
 export {
@@ -21,8 +22,10 @@ export {
   revocationKey,
   revocationsAreComplete,
   revocationsCompleteKey,
+  revocationsCompleteToken,
   seedRevocations,
 } from './redis-revocation-store.js';
+export { RevocationCopyIncompleteError } from './revocation-copy-incomplete-error.js';
 export type { RevocationEntry, RevocationKind } from './revocation-entry.js';
 export { parseRevocationEntry, REVOCATION_KINDS } from './revocation-entry.js';
 export type {

@@ -1,5 +1,8 @@
-import { Redis, type RedisOptions } from 'ioredis';
+import { randomUUID } from 'node:crypto';
+import { type ChainableCommander, Redis, type RedisOptions } from 'ioredis';
+import { RevocationCopyIncompleteError } from './revocation-copy-incomplete-error.js';
 import { parseRevocationEntry, type RevocationEntry, type RevocationKind } from './revocation-entry.js';
+import { markRevocationsComplete, mergeRevocation, pipelineOfMerges } from './revocation-scripts.js';
 
 /**
  * Where revocations live in Redis. Every key is built here (STYLE.md §8): `${keyPrefix}revoked:${kind}:${value}`
@@ -18,12 +21,23 @@ export function revocationKey(keyPrefix: string, kind: RevocationKind, value: st
 }
 
 /**
- * The key whose presence says Redis holds every revocation in force: an auth server sets it after copying the
- * PostgreSQL records in (seedRevocations). A flushed or restarted-empty Redis has lost it too, so a mirror
- * that finds it missing knows a snapshot would be incomplete.
+ * The complete-set marker: present when Redis holds every revocation in force. An auth server sets it at the
+ * end of a copy of the PostgreSQL records (seedRevocations), to a token unique to that copy. A flushed or
+ * restarted-empty Redis has lost it too, so a mirror that finds it missing knows a snapshot would be
+ * incomplete; a mirror that finds a different token after its scan than before knows Redis was flushed and
+ * copied again while it scanned.
  */
 export function revocationsCompleteKey(keyPrefix: string): string {
   return `${keyPrefix}revocations:complete`;
+}
+
+/**
+ * The key a copy (seedRevocations) creates when it starts and checks when it ends: if a flush deleted it
+ * meanwhile, the copy is partial and must not set the complete-set marker. Outside the `revoked:` keys, so a
+ * mirror never reads it as an entry.
+ */
+export function revocationCopyKey(keyPrefix: string, token: string): string {
+  return `${keyPrefix}revocations:copy:${token}`;
 }
 
 /** Whether the complete-set marker is present (see revocationsCompleteKey). */
@@ -31,17 +45,44 @@ export async function revocationsAreComplete(redis: Redis, keyPrefix: string): P
   return (await redis.exists(revocationsCompleteKey(keyPrefix))) === 1;
 }
 
+/** The complete-set marker's value: the token of the copy that set it, or null when Redis has no complete set. */
+export async function revocationsCompleteToken(redis: Redis, keyPrefix: string): Promise<string | null> {
+  return redis.get(revocationsCompleteKey(keyPrefix));
+}
+
+export interface SeedRevocationsOptions {
+  /** Epoch ms; entries that expired by then are skipped, and TTLs count from it. Default Date.now(). */
+  now?: number;
+  /** Entries per pipeline. Default 500. */
+  batchSize?: number;
+  /**
+   * A copy that takes longer than this fails (its token key expires) rather than set the marker; the key
+   * also goes away by itself when the copying process dies. Default 600000 (10 minutes).
+   */
+  maxCopyMs?: number;
+  /** Called after each batch is written with how many entries are written so far (progress, tests). */
+  afterBatch?: (copied: number) => void | Promise<void>;
+}
+
 export interface SeedRevocationsResult {
-  /** Entries written (the unexpired ones). */
+  /** Entries copied (the unexpired ones); Redis keeps what it held when that is as new or newer. */
   written: number;
-  /** Entries that were missing or different in Redis, and so were also published to running mirrors. */
+  /** Entries Redis lacked or held older, which were therefore changed and published to running mirrors. */
   published: number;
+  /** Entries left out because they are not valid entries (see parseRevocationEntry). */
+  skipped: number;
+  /** The complete-set marker's new value, unique to this copy. */
+  token: string;
 }
 
 /**
- * Copies every revocation in force (from the system of record) into Redis, publishes those Redis did not
- * already hold, then sets the complete-set marker. Idempotent, so several auth servers may run it at once.
- * The marker goes last: if Redis is flushed midway, it is missing and the next run starts over.
+ * Copies every revocation in force (from the system of record) into Redis, merging with what Redis holds
+ * (later revokedAt and expiresAt win, as in PostgreSQL), publishes what changed, then sets the complete-set
+ * marker to a token of its own. Idempotent, so several auth servers may run it at once.
+ *
+ * The marker is set only if the key this copy created at its start survived: if Redis was flushed or
+ * restarted midway, the set is partial, the marker stays missing and this throws
+ * RevocationCopyIncompleteError so the caller copies again.
  *
  * @example
  * await seedRevocations(redis, await activeEntriesFromPostgres(), layout);
@@ -50,33 +91,40 @@ export async function seedRevocations(
   redis: Redis,
   entries: readonly RevocationEntry[],
   layout: RevocationRedisLayout,
-  now: number = Date.now(),
-  batchSize = 500,
+  options: SeedRevocationsOptions = {},
 ): Promise<SeedRevocationsResult> {
-  const live = entries.filter((entry) => entry.expiresAt > now);
+  const now = options.now ?? Date.now();
+  const batchSize = positiveInteger('seedRevocations', 'batchSize', options.batchSize ?? 500);
+  const maxCopyMs = positiveInteger('seedRevocations', 'maxCopyMs', options.maxCopyMs ?? 600_000);
+  const token = randomUUID();
+  const tokenKey = revocationCopyKey(layout.keyPrefix, token);
+  await redis.set(tokenKey, String(now), 'PX', maxCopyMs);
+
+  // One bad record must not keep the marker unset (and every mirror closed) forever: it is skipped, as a
+  // mirror would skip it when reading it back.
+  const valid = entries.filter((entry) => parseRevocationEntry(entry) !== undefined);
+  const live = valid.filter((entry) => entry.expiresAt > now);
   let published = 0;
   for (let start = 0; start < live.length; start += batchSize) {
     const batch = live.slice(start, start + batchSize).map((entry) => ({
       key: revocationKey(layout.keyPrefix, entry.kind, entry.value),
-      json: serializeEntry(entry),
-      ttlMs: entry.expiresAt - now,
+      entry,
     }));
-    const writes = redis.pipeline();
-    for (const { key, json, ttlMs } of batch) writes.set(key, json, 'PX', ttlMs, 'GET');
-    const previous = await execPipeline(writes);
-    const changed = batch.filter(({ json }, index) => previous[index] !== json);
-    if (changed.length > 0) {
-      const publishes = redis.pipeline();
-      for (const { json } of changed) publishes.publish(layout.channel, json);
-      await execPipeline(publishes);
-      published += changed.length;
-    }
+    const changed = await execPipeline(pipelineOfMerges(redis, batch, now, layout.channel));
+    published += changed.filter((result) => result === 1).length;
+    await options.afterBatch?.(start + batch.length);
   }
-  await redis.set(revocationsCompleteKey(layout.keyPrefix), String(now));
-  return { written: live.length, published };
+  const marked = await markRevocationsComplete(
+    redis,
+    tokenKey,
+    revocationsCompleteKey(layout.keyPrefix),
+    token,
+  );
+  if (!marked) throw new RevocationCopyIncompleteError(live.length, published);
+  return { written: live.length, published, skipped: entries.length - valid.length, token };
 }
 
-async function execPipeline(pipeline: ReturnType<Redis['pipeline']>): Promise<unknown[]> {
+async function execPipeline(pipeline: ChainableCommander): Promise<unknown[]> {
   const results = await pipeline.exec();
   if (results === null) throw new Error('Redis pipeline aborted');
   return results.map(([error, value]) => {
@@ -85,13 +133,11 @@ async function execPipeline(pipeline: ReturnType<Redis['pipeline']>): Promise<un
   });
 }
 
-function serializeEntry(entry: RevocationEntry): string {
-  return JSON.stringify({
-    kind: entry.kind,
-    value: entry.value,
-    revokedAt: entry.revokedAt,
-    expiresAt: entry.expiresAt,
-  });
+function positiveInteger(caller: string, name: string, value: number): number {
+  if (!Number.isInteger(value) || value < 1) {
+    throw new TypeError(`${caller}: ${name} must be a positive integer, got ${value}`);
+  }
+  return value;
 }
 
 /** A SCAN MATCH pattern for every revocation key under the prefix; glob characters in it are escaped. */
@@ -100,9 +146,13 @@ export function revocationKeyPattern(keyPrefix: string): string {
 }
 
 /**
- * Writes the entry and broadcasts it in one MULTI: the key (so a mirror starting later loads it) with a TTL
- * of expiresAt - now, then a PUBLISH on the channel (so running mirrors learn it at once). Returns false and
- * writes nothing when the entry has already expired. Call it after the PostgreSQL record is durable.
+ * Writes the entry and broadcasts it in one script (one round trip): merged with what Redis holds under its
+ * key, keeping the later revokedAt and the later expiresAt (as the PostgreSQL upsert does), so an
+ * out-of-order or repeated publish never replaces a newer entry; the TTL ends at the kept expiresAt; then,
+ * only if the key changed, a PUBLISH of the kept entry on the channel (so running mirrors learn it at once).
+ * Resolves true when Redis changed, false when it already held this entry or a newer one, or when the
+ * entry has already expired (nothing is written); throws TypeError for an invalid entry. Call it after the
+ * PostgreSQL record is durable.
  *
  * @example
  * await publishRevocation(redis, { kind: 'jti', value: jti, revokedAt, expiresAt }, { keyPrefix: 'portcullis:', channel: 'portcullis:revocations' });
@@ -113,18 +163,13 @@ export async function publishRevocation(
   layout: RevocationRedisLayout,
   now: number = Date.now(),
 ): Promise<boolean> {
-  const ttlMs = entry.expiresAt - now;
-  if (ttlMs <= 0) return false;
-  const json = serializeEntry(entry);
-  const results = await redis
-    .multi()
-    .set(revocationKey(layout.keyPrefix, entry.kind, entry.value), json, 'PX', ttlMs)
-    .publish(layout.channel, json)
-    .exec();
-  // exec() resolves null when the transaction was aborted, and reports per-command errors in its results.
-  if (results === null) throw new Error('publishRevocation: MULTI aborted');
-  for (const [error] of results) if (error) throw error;
-  return true;
+  if (parseRevocationEntry(entry) === undefined) {
+    // The value is left out: it may be a user id, and the message reaches logs.
+    throw new TypeError(`publishRevocation: not a valid revocation entry (kind ${String(entry.kind)})`);
+  }
+  if (entry.expiresAt <= now) return false;
+  const key = revocationKey(layout.keyPrefix, entry.kind, entry.value);
+  return mergeRevocation(redis, key, entry, now, layout.channel);
 }
 
 export interface LoadRevocationsOptions {
@@ -147,10 +192,7 @@ export async function loadRevocations(
   keyPrefix: string,
   options: LoadRevocationsOptions = {},
 ): Promise<RevocationEntry[]> {
-  const batchSize = options.batchSize ?? 500;
-  if (!Number.isInteger(batchSize) || batchSize < 1) {
-    throw new TypeError(`loadRevocations: batchSize must be a positive integer, got ${batchSize}`);
-  }
+  const batchSize = positiveInteger('loadRevocations', 'batchSize', options.batchSize ?? 500);
   const pattern = revocationKeyPattern(keyPrefix);
   const entries: RevocationEntry[] = [];
   let cursor = '0';

@@ -1,6 +1,6 @@
 import type { RevocationCheck } from '@portcullis/guard';
 import type { Redis } from 'ioredis';
-import { loadRevocations, revocationsAreComplete } from './redis-revocation-store.js';
+import { loadRevocations, revocationsCompleteToken } from './redis-revocation-store.js';
 import { parseRevocationEntry, type RevocationEntry } from './revocation-entry.js';
 import { RevocationMirrorStaleError } from './revocation-mirror-stale-error.js';
 import { createRevocationSet } from './revocation-set.js';
@@ -18,7 +18,11 @@ export interface RevocationMirrorOptions {
   channel: string;
   /** How often to reload Redis (and the source) and prune expired entries. Default 5000. */
   reconcileIntervalMs?: number;
-  /** Out of sync for longer than this, isRevoked throws RevocationMirrorStaleError. Default 30000. */
+  /**
+   * When the last successful, complete load started longer ago than this, isRevoked throws
+   * RevocationMirrorStaleError. Default 30000. Must exceed reconcileIntervalMs plus a load's duration, or a
+   * healthy mirror goes stale between reloads.
+   */
   maxStalenessMs?: number;
   /** A load (Redis + source) taking longer than this counts as failed. Default 10000. */
   loadTimeoutMs?: number;
@@ -28,9 +32,10 @@ export interface RevocationMirrorOptions {
    */
   loadFromSource?: () => Promise<RevocationEntry[]>;
   /**
-   * Count a Redis snapshot as complete only when the complete-set marker is there (an auth server restored
-   * Redis from PostgreSQL after it was flushed or restarted empty). Default true; without a marker the load
-   * fails, and after maxStalenessMs the mirror fails closed rather than trust a partial set.
+   * Count a Redis snapshot as complete only when the complete-set marker is there, with the same value, both
+   * before and after the scan (an auth server restored Redis from PostgreSQL after it was flushed or
+   * restarted empty, and did not do it again during the scan). Default true; otherwise the load fails, and
+   * after maxStalenessMs the mirror fails closed rather than trust a partial set.
    */
   requireCompleteMarker?: boolean;
   /** Epoch ms. */
@@ -47,7 +52,7 @@ interface Snapshot {
 export interface RevocationMirrorStatus {
   /** Whether isRevoked answers now (rather than throwing RevocationMirrorStaleError). */
   fresh: boolean;
-  /** Epoch ms of the last successful load; undefined before the first. */
+  /** Epoch ms when the last successful, complete load started; undefined before the first. */
   lastSyncAt: number | undefined;
   entries: number;
   subscribed: boolean;
@@ -66,9 +71,13 @@ export type RevocationMirror = RevocationCheck & {
 /**
  * The in-memory mirror a resource server checks every token against (DESIGN.md "Revocation"): loaded at
  * start, kept current by the Redis channel, reloaded every `reconcileIntervalMs`. isRevoked makes no network
- * call and never waits. While both the subscription and the reloads fail, it keeps answering from memory for
- * `maxStalenessMs`, then throws RevocationMirrorStaleError (503) — except for a token it already knows is
- * revoked, which is always refused.
+ * call and never waits. When reloads fail, it keeps answering from memory until `maxStalenessMs` after the
+ * start of the last one that succeeded, then throws RevocationMirrorStaleError (503) — except for a token
+ * it already knows is revoked, which is always refused.
+ *
+ * Freshness rests on the reloads alone, never on the subscription looking healthy: a hung Redis (SIGSTOP)
+ * or a silently cut network keeps the subscriber's socket open while no message can arrive, and a
+ * revocation the auth server could not broadcast meanwhile must not be accepted for the whole hang.
  *
  * @example
  * const mirror = createRevocationMirror({ redis, subscriber, keyPrefix: 'portcullis:', channel: 'portcullis:revocations' });
@@ -90,13 +99,9 @@ export function createRevocationMirror(options: RevocationMirrorOptions): Revoca
   const set = createRevocationSet();
 
   let running = false;
+  /** For status and to resubscribe after a reconnect; freshness does not depend on it (see above). */
   let subscribed = false;
-  /** When the current subscription was confirmed: only a load started after it makes the mirror live. */
-  let subscribedAt = 0;
-  /** Subscribed, and a load since then succeeded: every revocation so far is in memory, and more arrive. */
-  let live = false;
-  /** When a live subscription last went down; the mirror counts as in sync until then. */
-  let subscriptionLostAt: number | undefined;
+  /** When the last successful, complete load started: every revocation in Redis by then is in memory. */
   let lastSyncAt: number | undefined;
   let timer: NodeJS.Timeout | undefined;
   let inFlight: Promise<boolean> | undefined;
@@ -111,9 +116,7 @@ export function createRevocationMirror(options: RevocationMirrorOptions): Revoca
   };
   const onClose = () => {
     if (!subscribed) return;
-    if (live) subscriptionLostAt = now();
     subscribed = false;
-    live = false;
     logger?.warn('revocation mirror: subscription lost', { channel });
   };
   const onReady = () => {
@@ -123,7 +126,7 @@ export function createRevocationMirror(options: RevocationMirrorOptions): Revoca
       .subscribe(channel)
       .then(() => {
         if (!running) return;
-        markSubscribed();
+        subscribed = true;
         return reconcile();
       })
       .catch((error: unknown) => {
@@ -133,12 +136,15 @@ export function createRevocationMirror(options: RevocationMirrorOptions): Revoca
 
   async function load(): Promise<Snapshot> {
     const onInvalid = (key: string) => logger?.warn('revocation mirror: ignored a malformed key', { key });
+    // The marker is read before and after the scan, and the scan counts only if both found the same copy's
+    // token: a flush during the scan removes it, and a flush followed by a new copy replaces it.
+    const markerBefore = requireCompleteMarker ? await revocationsCompleteToken(redis, keyPrefix) : null;
     const [fromRedis, fromSource] = await Promise.all([
       loadRevocations(redis, keyPrefix, { onInvalid }),
       loadFromSource ? loadFromSource() : Promise.resolve([]),
     ]);
-    // Checked after the scan: a flush during it leaves the marker missing, so a partial scan never counts.
-    const complete = !requireCompleteMarker || (await revocationsAreComplete(redis, keyPrefix));
+    const markerAfter = requireCompleteMarker ? await revocationsCompleteToken(redis, keyPrefix) : null;
+    const complete = !requireCompleteMarker || (markerBefore !== null && markerBefore === markerAfter);
     const valid = fromSource
       .map((entry) => parseRevocationEntry(entry))
       .filter((entry) => entry !== undefined);
@@ -171,10 +177,13 @@ export function createRevocationMirror(options: RevocationMirrorOptions): Revoca
       // Merge, never replace: a revocation is never undone, and a flushed Redis must not forget one.
       for (const entry of entries) set.add(entry);
       set.prune(now());
-      if (!complete) throw new Error('Redis holds no complete revocation set (flushed or restarted empty?)');
-      // In sync as of when the load started: anything published after may have been missed.
+      if (!complete) {
+        throw new Error(
+          'Redis held no complete revocation set throughout the scan (flushed or restarted, and not yet reseeded?)',
+        );
+      }
+      // In sync as of when the load started: anything written after it may have been missed.
       lastSyncAt = Math.max(lastSyncAt ?? startedAt, startedAt);
-      if (subscribed && startedAt >= subscribedAt) live = true;
       return true;
     } catch (error) {
       lastLoadError = error;
@@ -191,22 +200,8 @@ export function createRevocationMirror(options: RevocationMirrorOptions): Revoca
     return inFlight;
   }
 
-  function markSubscribed(): void {
-    subscribed = true;
-    subscribedAt = now();
-  }
-
-  /** The last instant the mirror is known to have seen every revocation. */
-  function syncedAt(at: number): number | undefined {
-    if (live) return at;
-    if (lastSyncAt === undefined) return undefined;
-    return Math.max(lastSyncAt, subscriptionLostAt ?? lastSyncAt);
-  }
-
   function isFresh(at: number): boolean {
-    if (!running) return false;
-    const synced = syncedAt(at);
-    return synced !== undefined && at - synced <= maxStalenessMs;
+    return running && lastSyncAt !== undefined && at - lastSyncAt <= maxStalenessMs;
   }
 
   /** A client from createRedisClient is lazy and has no offline queue: connect it before the first command. */
@@ -239,7 +234,6 @@ export function createRevocationMirror(options: RevocationMirrorOptions): Revoca
     subscriber.off('message', onMessage);
     subscriber.off('close', onClose);
     subscriber.off('ready', onReady);
-    live = false;
     if (subscribed) {
       subscribed = false;
       await subscriber.unsubscribe(channel).catch(() => undefined);
@@ -251,7 +245,7 @@ export function createRevocationMirror(options: RevocationMirrorOptions): Revoca
     isRevoked(subject) {
       const at = now();
       if (set.isRevoked(subject, at)) return true;
-      if (!isFresh(at)) throw new RevocationMirrorStaleError(retryAfterSeconds, syncedAt(at));
+      if (!isFresh(at)) throw new RevocationMirrorStaleError(retryAfterSeconds, lastSyncAt);
       return false;
     },
     async start() {
@@ -264,7 +258,7 @@ export function createRevocationMirror(options: RevocationMirrorOptions): Revoca
         // Subscribe before loading: a revocation published during the load arrives as a message.
         await subscriber.subscribe(channel);
         running = true;
-        markSubscribed();
+        subscribed = true;
         const loaded = await reconcile();
         if (!loaded) throw new Error('revocation mirror: the first load failed', { cause: lastLoadError });
       } catch (error) {

@@ -1,64 +1,38 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { afterAll, describe, expect, it } from '@jest/globals';
+import { afterEach, describe, expect, it } from '@jest/globals';
 import type { RevocationSubject } from '@portcullis/guard';
 import type { Redis } from 'ioredis';
-import { freePort } from '../../../../test/support/service-process.js';
 import { createRedisClient, publishRevocation, seedRevocations } from '../../src/redis-revocation-store.js';
 import type { RevocationEntry } from '../../src/revocation-entry.js';
 import { createRevocationMirror, type RevocationMirror } from '../../src/revocation-mirror.js';
 import { RevocationMirrorStaleError } from '../../src/revocation-mirror-stale-error.js';
+import { type OwnRedisServer, ownRedisServer } from '../support/own-redis-server.js';
 import { uniqueLayout, waitFor } from '../support/redis-fixtures.js';
 
 const MAX_STALENESS_MS = 300;
 /** Every isRevoked call must return (or throw) within this: it never touches the network. */
 const CALL_BOUND_MS = 50;
+/** How much later than maxStalenessMs the mirror may notice it is stale: a generous bound. */
+const STALE_BOUND_MS = 2000;
+/**
+ * Staleness counts from the start of the last successful reload, which began up to one reconcile interval
+ * (50 ms) before the fault, plus timer jitter: it may come this much before maxStalenessMs after the fault.
+ */
+const EARLY_SLACK_MS = 100;
 
-let server: ChildProcess | undefined;
-const clients: Redis[] = [];
+let server: OwnRedisServer | undefined;
+let clients: Redis[] = [];
 let mirror: RevocationMirror | undefined;
 
-afterAll(async () => {
+afterEach(async () => {
   await mirror?.stop();
+  mirror = undefined;
   for (const client of clients) client.disconnect();
-  await stopRedis();
-});
-
-/** A throwaway redis-server that keeps nothing on disk, so a restart comes back empty. */
-async function startRedis(port: number): Promise<void> {
-  const child = spawn(
-    'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-    {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  server = child;
-  let output = '';
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`redis-server did not start:\n${output}`)), 10_000);
-    child.stdout?.on('data', (chunk: Buffer) => {
-      output += chunk;
-      if (output.includes('Ready to accept connections')) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`redis-server exited with ${code}:\n${output}`));
-    });
-  });
-}
-
-async function stopRedis(): Promise<void> {
-  const child = server;
+  clients = [];
+  // A paused server must be resumed before anything else can stop it cleanly; kill works either way.
+  server?.resume();
+  await server?.kill();
   server = undefined;
-  if (!child || child.exitCode !== null || child.signalCode !== null) return;
-  const exited = once(child, 'exit');
-  child.kill('SIGKILL');
-  await exited;
-}
+});
 
 function client(url: string): Redis {
   const created = createRedisClient(url, { commandTimeoutMs: 200, connectTimeoutMs: 500 });
@@ -90,63 +64,74 @@ const revokedToken: RevocationSubject = {
 };
 const goodToken: RevocationSubject = { ...revokedToken, tokenId: 'jti-good' };
 
+function revocationOfRevokedToken(): RevocationEntry {
+  const now = Date.now();
+  return { kind: 'jti', value: 'jti-revoked', revokedAt: now, expiresAt: now + 600_000 };
+}
+
+/**
+ * Starts an own redis-server and a mirror over it (fast reloads, a short staleness window), seeded with
+ * nothing, then publishes one revocation and waits until the mirror refuses its token.
+ */
+async function mirrorOverOwnRedis(recorded: RevocationEntry[]) {
+  server = await ownRedisServer();
+  await server.start();
+  const layout = uniqueLayout();
+  const publisher = client(server.url);
+  await publisher.connect();
+  await seedRevocations(publisher, recorded, layout);
+  mirror = createRevocationMirror({
+    redis: client(server.url),
+    subscriber: client(server.url),
+    ...layout,
+    reconcileIntervalMs: 50,
+    maxStalenessMs: MAX_STALENESS_MS,
+    loadTimeoutMs: 500,
+  });
+  await mirror.start();
+  const revocation = revocationOfRevokedToken();
+  recorded.push(revocation);
+  await publishRevocation(publisher, revocation, layout);
+  await waitFor(() => timedCheck(revokedToken) === true, 5000, 'the revocation to arrive');
+  expect(timedCheck(goodToken)).toBe(false);
+  return { server, layout, publisher, revocation, mirror };
+}
+
+/** The stale refusal, as the guard maps it: 503 with Retry-After. */
+function expectStale(outcome: boolean | Error): void {
+  expect(outcome).toBeInstanceOf(RevocationMirrorStaleError);
+  expect(outcome).toMatchObject({ status: 503, code: 'ERR_GUARD_UNAVAILABLE', dependency: 'revocation' });
+  expect((outcome as RevocationMirrorStaleError).retryAfterSeconds).toBeGreaterThanOrEqual(1);
+}
+
 describe('revocation mirror when Redis dies and comes back empty', () => {
   it('serves from memory for maxStalenessMs, then fails closed, then recovers once an auth server reseeds Redis', async () => {
-    const port = await freePort();
-    const url = `redis://127.0.0.1:${port}`;
-    await startRedis(port);
-    const layout = uniqueLayout();
-    const now = Date.now();
-    const revocation: RevocationEntry = {
-      kind: 'jti',
-      value: 'jti-revoked',
-      revokedAt: now,
-      expiresAt: now + 600_000,
-    };
     // The system of record: what the auth server's PostgreSQL holds, and seeds Redis from.
     const recorded: RevocationEntry[] = [];
-    const publisher = client(url);
-    await publisher.connect();
-    await seedRevocations(publisher, recorded, layout);
-    mirror = createRevocationMirror({
-      redis: client(url),
-      subscriber: client(url),
-      ...layout,
-      reconcileIntervalMs: 50,
-      maxStalenessMs: MAX_STALENESS_MS,
-      loadTimeoutMs: 500,
-    });
-    await mirror.start();
-    recorded.push(revocation);
-    await publishRevocation(publisher, revocation, layout);
-    await waitFor(() => timedCheck(revokedToken) === true, 5000, 'the revocation to arrive');
-    expect(timedCheck(goodToken)).toBe(false);
+    const { server, layout, publisher, revocation, mirror } = await mirrorOverOwnRedis(recorded);
 
     // Redis dies.
     const killedAt = performance.now();
-    await stopRedis();
+    await server.kill();
     const first = timedCheck(goodToken);
     if (performance.now() - killedAt < MAX_STALENESS_MS / 2) expect(first).toBe(false);
     await waitFor(() => timedCheck(goodToken) instanceof Error, 5000, 'the mirror to go stale');
-    expect(performance.now() - killedAt).toBeGreaterThanOrEqual(MAX_STALENESS_MS - 50);
-    const stale = timedCheck(goodToken);
-    expect(stale).toBeInstanceOf(RevocationMirrorStaleError);
-    expect(stale).toMatchObject({ status: 503, code: 'ERR_GUARD_UNAVAILABLE', dependency: 'revocation' });
-    expect((stale as RevocationMirrorStaleError).retryAfterSeconds).toBeGreaterThanOrEqual(1);
+    expect(performance.now() - killedAt).toBeGreaterThanOrEqual(MAX_STALENESS_MS - EARLY_SLACK_MS);
+    expectStale(timedCheck(goodToken));
     // Known revoked is still refused, stale or not.
     expect(timedCheck(revokedToken)).toBe(true);
     expect(mirror.status()).toMatchObject({ fresh: false, subscribed: false });
 
     // Redis comes back empty: the mirror resubscribes, but an empty Redis is not a complete set, so it stays
     // closed (still refusing what it knows) until an auth server copies the records back.
-    await startRedis(port);
-    await waitFor(() => mirror!.status().subscribed, 10_000, 'the mirror to resubscribe');
+    await server.start();
+    await waitFor(() => mirror.status().subscribed, 10_000, 'the mirror to resubscribe');
     await mirror.reconcile();
     expect(mirror.status().fresh).toBe(false);
     expect(timedCheck(revokedToken)).toBe(true);
     await waitFor(() => publisher.status === 'ready', 10_000, 'the publisher to reconnect');
     await seedRevocations(publisher, recorded, layout);
-    await waitFor(() => mirror!.status().fresh, 10_000, 'the mirror to recover');
+    await waitFor(() => mirror.status().fresh, 10_000, 'the mirror to recover');
     expect(timedCheck(revokedToken)).toBe(true);
     expect(timedCheck(goodToken)).toBe(false);
     expect(mirror.status()).toMatchObject({ fresh: true, subscribed: true, entries: 1 });
@@ -154,5 +139,31 @@ describe('revocation mirror when Redis dies and comes back empty', () => {
     // And the channel works again.
     await publishRevocation(publisher, { ...revocation, kind: 'user', value: 'user-1' }, layout);
     await waitFor(() => timedCheck(goodToken) === true, 5000, 'a revocation published after the restart');
+  }, 30_000);
+});
+
+describe('revocation mirror when Redis hangs (SIGSTOP: connections stay open, nothing answers)', () => {
+  it('goes stale within maxStalenessMs although its subscription looks alive, and is fresh again once Redis answers', async () => {
+    const { server, mirror } = await mirrorOverOwnRedis([]);
+
+    const pausedAt = performance.now();
+    server.pause();
+    try {
+      // A revocation the auth server cannot deliver now must not be missed for the whole hang.
+      await waitFor(() => timedCheck(goodToken) instanceof Error, MAX_STALENESS_MS + STALE_BOUND_MS, 'stale');
+      const staleAfter = performance.now() - pausedAt;
+      expect(staleAfter).toBeGreaterThanOrEqual(MAX_STALENESS_MS - EARLY_SLACK_MS);
+      expect(staleAfter).toBeLessThan(MAX_STALENESS_MS + STALE_BOUND_MS);
+      expectStale(timedCheck(goodToken));
+      expect(timedCheck(revokedToken)).toBe(true);
+      // The bug this guards against: no 'close' came, so the subscription still looks healthy.
+      expect(mirror.status()).toMatchObject({ fresh: false, subscribed: true });
+    } finally {
+      server.resume();
+    }
+
+    await waitFor(() => mirror.status().fresh, 10_000, 'the mirror to be fresh again');
+    expect(timedCheck(goodToken)).toBe(false);
+    expect(timedCheck(revokedToken)).toBe(true);
   }, 30_000);
 });

@@ -129,8 +129,9 @@ describe('createRevocationMirror', () => {
 
     await deleteKeys(redis, layout.keyPrefix); // FLUSHALL, for this run's keys only
     expect(await redis.exists(revocationsCompleteKey(layout.keyPrefix))).toBe(0);
-    await mirror.reconcile();
-    // Still subscribed, so nothing was missed: it stays fresh and remembers.
+    // The reload fails (no complete set), but the last one that succeeded is recent: it stays fresh for
+    // maxStalenessMs after it, and remembers.
+    await expect(mirror.reconcile()).resolves.toBe(false);
     expect(mirror.isRevoked(token())).toBe(true);
     expect(mirror.status().fresh).toBe(true);
 
@@ -142,8 +143,8 @@ describe('createRevocationMirror', () => {
 
     // An auth server copies the PostgreSQL records back; what Redis lacked is also published.
     const seeded = await seedRevocations(redis, recorded, layout);
-    expect(seeded).toEqual({ written: 2, published: 2 });
-    expect(await seedRevocations(redis, recorded, layout)).toEqual({ written: 2, published: 0 });
+    expect(seeded).toMatchObject({ written: 2, published: 2 });
+    expect(await seedRevocations(redis, recorded, layout)).toMatchObject({ written: 2, published: 0 });
     await waitFor(() => mirror.status().entries === 2, 5000, 'the reseeded entries');
     await late.start();
     expect(late.isRevoked(token())).toBe(true);
@@ -157,9 +158,9 @@ describe('createRevocationMirror', () => {
       redis,
       [entry({ value: 'gone', expiresAt: now - 1 }), entry({ value: 'kept' })],
       layout,
-      now,
+      { now },
     );
-    expect(result).toEqual({ written: 1, published: 1 });
+    expect(result).toMatchObject({ written: 1, published: 1 });
     expect(await redis.exists(revocationKey(layout.keyPrefix, 'jti', 'gone'))).toBe(0);
     expect(await redis.pttl(revocationKey(layout.keyPrefix, 'jti', 'kept'))).toBeGreaterThan(50_000);
   });
@@ -177,6 +178,61 @@ describe('createRevocationMirror', () => {
     expect(mirror.isRevoked(token({ tokenId: 'a', keyId: 'x' }))).toBe(false);
     await mirror.reconcile();
     expect(mirror.status().entries).toBe(1);
+  });
+
+  it('goes stale maxStalenessMs after the last successful load, however healthy the subscription looks', async () => {
+    let now = Date.now();
+    // No reload from the timer during the test: only the injected clock moves.
+    const mirror = await startMirror({ now: () => now, reconcileIntervalMs: 60_000, maxStalenessMs: 1000 });
+    const syncedAt = mirror.status().lastSyncAt;
+    expect(syncedAt).toBe(now);
+
+    now += 1000;
+    expect(mirror.isRevoked(token())).toBe(false);
+    now += 1;
+    // Subscribed all along (a hung Redis never closes the socket), yet nothing proves it is in sync.
+    expect(mirror.status()).toMatchObject({ fresh: false, subscribed: true, lastSyncAt: syncedAt });
+    expect(() => mirror.isRevoked(token())).toThrow(
+      expect.objectContaining({ name: 'RevocationMirrorStaleError', status: 503, lastSyncAt: syncedAt }),
+    );
+
+    await expect(mirror.reconcile()).resolves.toBe(true);
+    expect(mirror.status()).toMatchObject({ fresh: true, lastSyncAt: now });
+    expect(mirror.isRevoked(token())).toBe(false);
+  });
+
+  it('does not count a scan during which Redis was flushed and copied again as complete', async () => {
+    let interfere = false;
+    const mirror = await startMirror({
+      reconcileIntervalMs: 60_000,
+      // The source is read while Redis is scanned: a flush and a new copy by an auth server happen there.
+      loadFromSource: async () => {
+        if (interfere) {
+          await deleteKeys(redis, layout.keyPrefix);
+          await seedRevocations(redis, [], layout);
+        }
+        return [];
+      },
+    });
+    const syncedAt = mirror.status().lastSyncAt;
+
+    interfere = true;
+    await expect(mirror.reconcile()).resolves.toBe(false);
+    expect(mirror.status().lastSyncAt).toBe(syncedAt);
+    // A marker removed during the scan (a flush, no copy yet) does not count either.
+    await expect(
+      startMirror({
+        loadFromSource: async () => {
+          await redis.del(revocationsCompleteKey(layout.keyPrefix));
+          return [];
+        },
+      }),
+    ).rejects.toThrow('revocation mirror: the first load failed');
+
+    interfere = false;
+    await seedRevocations(redis, [], layout);
+    await expect(mirror.reconcile()).resolves.toBe(true);
+    expect(mirror.status().lastSyncAt).toBeGreaterThanOrEqual(syncedAt ?? 0);
   });
 
   it('fails to start, and stays stopped, when the source fails', async () => {
