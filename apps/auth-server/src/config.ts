@@ -36,6 +36,8 @@ const environmentSchema = z.object({
   HOST: z.string().default('0.0.0.0'),
   PORT: z.coerce.number().int().min(0).max(65535).default(4000),
   TRUST_PROXY: z.stringbool().default(false),
+  /** With TRUST_PROXY: how many proxies of ours forward to us; the address is the X-Forwarded-For entry that many from the right. */
+  TRUST_PROXY_HOPS: count(1),
   /** The admin listener (DESIGN.md "Shape"): loopback by default, never the public port. */
   ADMIN_HOST: z.string().default('127.0.0.1'),
   ADMIN_PORT: z.coerce.number().int().min(0).max(65535).default(4100),
@@ -89,6 +91,8 @@ export interface AuthServerConfig {
   host: string;
   port: number;
   trustProxy: boolean;
+  /** With trustProxy: how many proxies of ours forward to us; ctx.ip is the X-Forwarded-For entry that many from the right. */
+  trustProxyHops: number;
   admin: { host: string; port: number; resource: string };
   databaseUrl: string;
   /** Undefined only in development without REDIS_URL: revocations then stay in PostgreSQL alone. */
@@ -161,6 +165,7 @@ export function loadConfig(env: Record<string, string | undefined>): AuthServerC
     host: e.HOST,
     port: e.PORT,
     trustProxy: e.TRUST_PROXY,
+    trustProxyHops: e.TRUST_PROXY_HOPS,
     admin: { host: e.ADMIN_HOST, port: e.ADMIN_PORT, resource: adminResource },
     databaseUrl: e.DATABASE_URL,
     redis: e.REDIS_URL === undefined ? undefined : { url: e.REDIS_URL, keyPrefix: e.REDIS_KEY_PREFIX },

@@ -58,6 +58,7 @@ export async function createContainer(config: AuthServerConfig, logger: Logger):
         ? logger.warn({ err: change.error }, 'rate limits counted per instance: Redis unavailable')
         : logger.info('rate limits shared through Redis again');
     const lockout = createLoginLockout(prisma, {
+      secret: config.clientSecretPepper,
       threshold: config.loginLockout.threshold,
       maxLockSeconds: config.loginLockout.maxSeconds,
     });

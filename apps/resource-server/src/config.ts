@@ -18,6 +18,8 @@ const environmentSchema = z.object({
   HOST: z.string().default('0.0.0.0'),
   PORT: z.coerce.number().int().min(0).max(65535).default(4001),
   TRUST_PROXY: z.stringbool().default(false),
+  /** With TRUST_PROXY: how many proxies of ours forward to us; the address is the X-Forwarded-For entry that many from the right. */
+  TRUST_PROXY_HOPS: z.coerce.number().int().positive().default(1),
   DATABASE_URL: z.url(),
   /** The auth server's issuer identifier, exactly as in its tokens' `iss`. */
   ISSUER: z.url(),
@@ -85,6 +87,8 @@ export interface ResourceServerConfig {
   host: string;
   port: number;
   trustProxy: boolean;
+  /** With trustProxy: how many proxies of ours forward to us; ctx.ip is the X-Forwarded-For entry that many from the right. */
+  trustProxyHops: number;
   databaseUrl: string;
   issuer: string;
   audience: string;
@@ -129,6 +133,7 @@ export function loadConfig(env: Record<string, string | undefined>): ResourceSer
     host: e.HOST,
     port: e.PORT,
     trustProxy: e.TRUST_PROXY,
+    trustProxyHops: e.TRUST_PROXY_HOPS,
     databaseUrl: e.DATABASE_URL,
     issuer: e.ISSUER,
     audience: e.AUDIENCE,

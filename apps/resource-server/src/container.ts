@@ -111,6 +111,7 @@ export async function createContainer(
   const app = createJsonApi<GuardState>({
     logger,
     trustProxy: config.trustProxy,
+    proxyHops: config.trustProxyHops,
     readiness,
     routers: [
       createMeRoute(guard),

@@ -98,7 +98,11 @@ export {
   listItems,
   updateItem,
 } from './repositories/items.js';
-export type { LoginAttemptReservation, LoginLockoutPolicy } from './repositories/login-throttles.js';
+export type {
+  LoginAttemptReservation,
+  LoginLockoutPolicy,
+  LoginThrottleId,
+} from './repositories/login-throttles.js';
 export {
   clearLoginThrottle,
   deleteStaleLoginThrottles,

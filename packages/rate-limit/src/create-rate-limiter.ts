@@ -2,6 +2,7 @@ import type { Cluster, Redis } from 'ioredis';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import { counterKey, policyKeyPrefix } from './rate-limit-keys.js';
 import type { RateLimitPolicy, RateLimitResult } from './rate-limit-result.js';
+import { createRedisCircuitBreaker } from './redis-circuit-breaker.js';
 
 /** An ioredis client or cluster; it must fail fast (see `createRateLimiter`). */
 export type RateLimitRedis = Redis | Cluster;
@@ -32,6 +33,14 @@ export interface RateLimiterOptions {
    * Called once per change, not per request; must not throw (a throw is ignored).
    */
   onStoreChange?: (change: RateLimitStoreChange) => void;
+  /**
+   * After Redis failed or timed out, how long (ms) to count in memory before trying Redis again, so that a
+   * hung Redis costs one command timeout per cool-off rather than one per request. Default 5000; 0 tries
+   * again on the next call.
+   */
+  redisCoolOffMs?: number;
+  /** Clock (epoch ms) of the cool-off; tests move time with it. Default `Date.now`. */
+  now?: () => number;
 }
 
 export interface RateLimiter {
@@ -41,18 +50,27 @@ export interface RateLimiter {
    * a Redis error or a call slower than the client's command timeout is counted in memory instead.
    */
   consume(key: string): Promise<RateLimitResult>;
+  /**
+   * Says whether `key` has a request left in the current window, without counting one: `allowed` is false
+   * once the quota is used up. For checking a key that is not yet proven to be the caller's, and counting it
+   * with `consume` once it is. Falls back to memory like `consume`.
+   */
+  peek(key: string): Promise<RateLimitResult>;
   /** Gives back one request counted for `key` (a request that turned out not to be the key's). */
   refund(key: string): Promise<void>;
 }
 
 const POLICY_NAME = /^[\x20-\x21\x23-\x5b\x5d-\x7e]{1,64}$/;
+/** Long enough that a hung Redis costs one timeout per limiter every few seconds, short enough to recover soon. */
+const DEFAULT_REDIS_COOL_OFF_MS = 5000;
 
 /**
  * A fixed-window counter per key, shared through Redis by every instance (rate-limiter-flexible's
  * RateLimiterRedis: one Lua script, one round trip per request). When Redis is missing, down or slow, the
  * same limit is counted per instance in memory (RateLimiterMemory), so limits degrade, never disappear
- * (DESIGN.md "Rate limiting"). Refused requests are counted too. (rate-limiter-flexible's in-memory block of
- * refused keys is left off: it would outlive a `refund`, and refunds keep strangers from spending a budget.)
+ * (DESIGN.md "Rate limiting"). After a Redis failure a circuit breaker keeps counting in memory for
+ * `redisCoolOffMs` before Redis is tried again. Refused requests are counted too. (rate-limiter-flexible's
+ * in-memory block of refused keys is left off: it would outlive a `refund`.)
  *
  * @example
  * const perIp = createRateLimiter({ redis, keyPrefix: 'portcullis:rate-limit:', name: 'token-ip', points: 300, durationSeconds: 60 });
@@ -60,7 +78,8 @@ const POLICY_NAME = /^[\x20-\x21\x23-\x5b\x5d-\x7e]{1,64}$/;
  * if (!result.allowed) refuse(result.retryAfterSeconds);
  */
 export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
-  const { redis, keyPrefix, name, points, durationSeconds, onStoreChange } = validate(options);
+  const { redis, keyPrefix, name, points, durationSeconds, onStoreChange, redisCoolOffMs, now } =
+    validate(options);
   const policy: RateLimitPolicy = Object.freeze({ name, limit: points, windowSeconds: durationSeconds });
   const prefix = policyKeyPrefix(keyPrefix, name);
   const local = new RateLimiterMemory({ keyPrefix: prefix, points, duration: durationSeconds });
@@ -73,6 +92,7 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
         duration: durationSeconds,
       })
     : undefined;
+  const breaker = createRedisCircuitBreaker(redisCoolOffMs ?? DEFAULT_REDIS_COOL_OFF_MS, now ?? Date.now);
 
   let store: 'redis' | 'memory' = 'redis';
   const report = (next: 'redis' | 'memory', error?: unknown) => {
@@ -85,13 +105,33 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
     }
   };
 
-  const toResult = (outcome: RateLimiterRes, allowed: boolean, from: 'redis' | 'memory') => {
-    const msLeft = outcome.msBeforeNext >= 0 ? outcome.msBeforeNext : durationSeconds * 1000;
+  /**
+   * `work` against Redis, bounded by the deadline; undefined when the breaker is open or Redis failed (the
+   * caller then counts in memory).
+   */
+  const viaRedis = async <T>(
+    work: (remote: RateLimiterRedis) => Promise<T>,
+  ): Promise<{ value: T } | undefined> => {
+    if (!shared || !breaker.allows()) return undefined;
+    try {
+      const value = await withDeadline(work(shared), deadlineMs);
+      breaker.succeeded();
+      report('redis');
+      return { value };
+    } catch (error) {
+      breaker.failed();
+      report('memory', error);
+      return undefined;
+    }
+  };
+
+  const toResult = (outcome: RateLimiterRes | null, allowed: boolean, from: 'redis' | 'memory') => {
+    const msLeft = outcome && outcome.msBeforeNext >= 0 ? outcome.msBeforeNext : durationSeconds * 1000;
     const resetSeconds = Math.max(1, Math.ceil(msLeft / 1000));
     return {
       allowed,
       limit: points,
-      remaining: allowed ? Math.max(0, outcome.remainingPoints) : 0,
+      remaining: allowed ? Math.max(0, outcome ? outcome.remainingPoints : points) : 0,
       resetSeconds,
       retryAfterSeconds: allowed ? 0 : resetSeconds,
       policy,
@@ -99,44 +139,48 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
     } satisfies RateLimitResult;
   };
 
-  const consumeLocally = async (key: string): Promise<RateLimitResult> => {
+  /** The library rejects with a RateLimiterRes for "over the limit" (and with an Error when Redis failed). */
+  const consumeIn = async (
+    limiter: RateLimiterRedis | RateLimiterMemory,
+    key: string,
+    from: 'redis' | 'memory',
+  ) => {
     try {
-      return toResult(await local.consume(key), true, 'memory');
+      return toResult(await limiter.consume(key), true, from);
     } catch (outcome) {
-      if (outcome instanceof RateLimiterRes) return toResult(outcome, false, 'memory');
+      if (outcome instanceof RateLimiterRes) return toResult(outcome, false, from);
       throw outcome;
     }
+  };
+  /**
+   * `get` resolves null for a key with no window running: the whole quota is left. (A memory record can
+   * outlive its window by a timer tick; it no longer counts then, as in `consume`.)
+   */
+  const peekIn = async (
+    limiter: RateLimiterRedis | RateLimiterMemory,
+    key: string,
+    from: 'redis' | 'memory',
+  ) => {
+    const found = await limiter.get(key);
+    const running = found && found.msBeforeNext > 0 ? found : null;
+    return toResult(running, (running?.consumedPoints ?? 0) < points, from);
   };
 
   return {
     policy,
     async consume(key) {
       const counter = counterKey(requireKey(key));
-      if (!shared) return consumeLocally(counter);
-      try {
-        const outcome = await withDeadline(shared.consume(counter), deadlineMs);
-        report('redis');
-        return toResult(outcome, true, 'redis');
-      } catch (outcome) {
-        // The library rejects with a RateLimiterRes for "over the limit" and with an Error when Redis failed.
-        if (outcome instanceof RateLimiterRes) {
-          report('redis');
-          return toResult(outcome, false, 'redis');
-        }
-        report('memory', outcome);
-        return consumeLocally(counter);
-      }
+      const remote = await viaRedis((limiter) => consumeIn(limiter, counter, 'redis'));
+      return remote ? remote.value : consumeIn(local, counter, 'memory');
+    },
+    async peek(key) {
+      const counter = counterKey(requireKey(key));
+      const remote = await viaRedis((limiter) => peekIn(limiter, counter, 'redis'));
+      return remote ? remote.value : peekIn(local, counter, 'memory');
     },
     async refund(key) {
       const counter = counterKey(requireKey(key));
-      if (shared) {
-        try {
-          await withDeadline(shared.reward(counter, 1), deadlineMs);
-          return;
-        } catch (error) {
-          report('memory', error);
-        }
-      }
+      if (await viaRedis((limiter) => limiter.reward(counter, 1))) return;
       await local.reward(counter, 1);
     },
   };
@@ -145,7 +189,7 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
 function validate(options: RateLimiterOptions): RateLimiterOptions {
   if (typeof options !== 'object' || options === null)
     throw new TypeError('createRateLimiter: options required');
-  const { redis, keyPrefix, name, points, durationSeconds, onStoreChange } = options;
+  const { redis, keyPrefix, name, points, durationSeconds, onStoreChange, redisCoolOffMs, now } = options;
   if (typeof keyPrefix !== 'string') throw new TypeError('createRateLimiter: keyPrefix must be a string');
   if (typeof name !== 'string' || !POLICY_NAME.test(name)) {
     throw new TypeError(
@@ -162,6 +206,14 @@ function validate(options: RateLimiterOptions): RateLimiterOptions {
   }
   if (onStoreChange !== undefined && typeof onStoreChange !== 'function') {
     throw new TypeError('createRateLimiter: onStoreChange must be a function');
+  }
+  if (redisCoolOffMs !== undefined && (!Number.isSafeInteger(redisCoolOffMs) || redisCoolOffMs < 0)) {
+    throw new TypeError(
+      `createRateLimiter: redisCoolOffMs must be a non-negative integer, got ${redisCoolOffMs}`,
+    );
+  }
+  if (now !== undefined && typeof now !== 'function') {
+    throw new TypeError('createRateLimiter: now must be a function');
   }
   if (redis !== undefined) commandTimeoutOf(redis);
   return options;

@@ -20,6 +20,13 @@ export interface JsonApiOptions {
   logger: { error(object: object, message: string): void };
   /** Trust X-Forwarded-* (only behind your own proxy). */
   trustProxy: boolean;
+  /**
+   * With `trustProxy`: how many proxies of ours forward to this app (Koa's `maxIpsCount`). Default 1.
+   * `ctx.ip` is then the X-Forwarded-For entry that many from the right — the address the outermost of our
+   * proxies saw. Entries further left are written by the caller (Koa's default would take the leftmost,
+   * letting a caller pick its own address for per-address limits).
+   */
+  proxyHops?: number;
   readiness: Record<string, ReadinessCheck>;
   routers: RouteTable[];
   /** `Cache-Control: no-store` on every answer (admin APIs: live security state). Default false. */
@@ -32,9 +39,18 @@ export interface JsonApiOptions {
  *
  * @example
  * const app = createJsonApi({ logger, trustProxy: false, readiness: { postgres: ping }, routers: [items] });
+ * // Behind one load balancer of ours:
+ * const proxied = createJsonApi({ logger, trustProxy: true, proxyHops: 1, readiness: {}, routers: [items] });
  */
 export function createJsonApi<State>(options: JsonApiOptions): Koa<State> {
-  const app = new Koa<State>({ proxy: options.trustProxy });
+  const { proxyHops = 1 } = options;
+  if (!Number.isSafeInteger(proxyHops) || proxyHops < 1) {
+    throw new TypeError(`createJsonApi: proxyHops must be a positive integer, got ${proxyHops}`);
+  }
+  const app = new Koa<State>({
+    proxy: options.trustProxy,
+    maxIpsCount: options.trustProxy ? proxyHops : 0,
+  });
   app.silent = true; // problemResponses logs what matters; Koa's default stderr dump would duplicate it.
   app.use(securityHeaders);
   if (options.noStore) app.use(noStore);

@@ -78,6 +78,7 @@ export function createAdminApi(dependencies: AdminApiDependencies): Koa<GuardSta
   return createJsonApi<GuardState>({
     logger,
     trustProxy: config.trustProxy,
+    proxyHops: config.trustProxyHops,
     noStore: true,
     readiness: { postgres: () => pingDatabase(prisma) },
     routers: [

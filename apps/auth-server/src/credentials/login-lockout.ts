@@ -1,7 +1,9 @@
+import { hkdfSync } from 'node:crypto';
 import {
   clearLoginThrottle,
   deleteStaleLoginThrottles,
   type LoginLockoutPolicy,
+  loginThrottleId,
   normalizeUsername,
   type PrismaClient,
   reserveLoginAttempt,
@@ -9,6 +11,12 @@ import {
 import { clientAddressKey } from '@portcullis/rate-limit';
 
 export interface LoginLockoutOptions {
+  /**
+   * A server secret of at least 32 bytes that row ids are keyed with (the container passes
+   * CLIENT_SECRET_PEPPER). The lockout derives a key of its own from it (HKDF-SHA-256 with its own label),
+   * so the secret's other use never shares a key with this one.
+   */
+  secret: Uint8Array;
   /** Consecutive failures (per username and address) that lock the pair. Default 5. */
   threshold?: number;
   /** The longest lock, in seconds. Default 900 (15 min). */
@@ -20,6 +28,9 @@ export interface LoginLockoutOptions {
   /** Clock (epoch ms); tests move time with it. */
   now?: () => number;
 }
+
+/** The HKDF label of the row-id key: a new label (or version) makes every existing row unreachable. */
+const THROTTLE_ID_KEY_INFO = 'portcullis login_throttles row id v1';
 
 export type LockoutCheck = { allowed: true } | { allowed: false; retryAfterSeconds: number };
 
@@ -36,12 +47,17 @@ export interface LoginLockout {
  * Per username and client address, after `threshold` consecutive failures the pair is locked: 1 s, then
  * doubling with every further failure, capped at `maxLockSeconds`, so no lock is forever. Kept per address,
  * so an attacker elsewhere cannot lock the real user out, and in PostgreSQL (login_throttles), so a Redis
- * restart does not reset it and every instance sees it (DESIGN.md "Rate limiting and brute force").
+ * restart does not reset it and every instance sees it (DESIGN.md "Rate limiting and brute force"). Rows
+ * are keyed by an HMAC of username and address, never the clear values.
  *
  * @example
- * const lockout = createLoginLockout(prisma, { threshold: config.loginLockout.threshold, maxLockSeconds: config.loginLockout.maxSeconds });
+ * const lockout = createLoginLockout(prisma, {
+ *   secret: config.clientSecretPepper,
+ *   threshold: config.loginLockout.threshold,
+ *   maxLockSeconds: config.loginLockout.maxSeconds,
+ * });
  */
-export function createLoginLockout(prisma: PrismaClient, options: LoginLockoutOptions = {}): LoginLockout {
+export function createLoginLockout(prisma: PrismaClient, options: LoginLockoutOptions): LoginLockout {
   const maxLockSeconds = options.maxLockSeconds ?? 900;
   const policy: LoginLockoutPolicy = {
     threshold: options.threshold ?? 5,
@@ -61,19 +77,24 @@ export function createLoginLockout(prisma: PrismaClient, options: LoginLockoutOp
   if (policy.failureWindowSeconds <= policy.maxLockSeconds) {
     throw new TypeError('createLoginLockout: failureWindowSeconds must exceed maxLockSeconds');
   }
+  const { secret } = options;
+  if (!(secret instanceof Uint8Array) || secret.byteLength < 32) {
+    throw new TypeError('createLoginLockout: secret must be at least 32 bytes');
+  }
+  const idKey = Buffer.from(hkdfSync('sha256', secret, new Uint8Array(0), THROTTLE_ID_KEY_INFO, 32));
   const now = options.now ?? Date.now;
-  const key = (username: string, ip: string) =>
-    `user-ip:${normalizeUsername(username)}|${clientAddressKey(ip)}`;
+  const rowId = (username: string, ip: string) =>
+    loginThrottleId(idKey, `user-ip:${normalizeUsername(username)}|${clientAddressKey(ip)}`);
 
   return {
     async begin(username, ip) {
       const at = new Date(now());
-      const attempt = await reserveLoginAttempt(prisma, key(username, ip), policy, at);
+      const attempt = await reserveLoginAttempt(prisma, rowId(username, ip), policy, at);
       if (attempt.allowed) return { allowed: true };
       const retryAfterSeconds = Math.max(1, Math.ceil((attempt.lockedUntil.getTime() - at.getTime()) / 1000));
       return { allowed: false, retryAfterSeconds };
     },
-    succeeded: (username, ip) => clearLoginThrottle(prisma, key(username, ip)),
+    succeeded: (username, ip) => clearLoginThrottle(prisma, rowId(username, ip)),
     deleteStale() {
       const at = now();
       return deleteStaleLoginThrottles(

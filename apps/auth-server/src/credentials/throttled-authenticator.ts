@@ -26,7 +26,7 @@ export interface ThrottledAuthenticatorDependencies {
  * @example
  * const authenticate = createThrottledAuthenticator({
  *   authenticate: createUserAuthenticator(prisma, hasher, audit.record),
- *   lockout: createLoginLockout(prisma),
+ *   lockout: createLoginLockout(prisma, { secret: config.clientSecretPepper }),
  *   perIpLimiter: createRateLimiter({ redis, keyPrefix, name: 'password-ip', points: 30, durationSeconds: 60 }),
  *   audit: audit.record,
  * });

@@ -74,6 +74,9 @@ export function createProvider(config: AuthServerConfig, dependencies: ProviderD
     }),
   );
   provider.proxy = config.trustProxy;
+  // Provider is a Koa app: ctx.ip is the X-Forwarded-For entry our one proxy appended, not the leftmost one,
+  // which the caller writes (Koa's default maxIpsCount 0) and would pick its own rate-limit address with.
+  provider.maxIpsCount = config.trustProxy ? config.trustProxyHops : 0;
 
   // Stored secrets are HMACs (credentials/client-secret.ts); oidc-provider awaits this comparison.
   provider.Client.prototype.compareClientSecret = function compareClientSecret(presented: string) {

@@ -4,8 +4,9 @@ import {
   type RateLimitRedis,
   type RateLimitStoreChange,
 } from '@portcullis/rate-limit';
-import { applyRateLimit } from '@portcullis/rate-limit/koa';
+import { appendRateLimitHeaders, applyRateLimit } from '@portcullis/rate-limit/koa';
 import type { Context, Middleware, Next } from 'koa';
+import { authenticatedClientId } from './authenticated-client-id.js';
 import { basicClientId } from './basic-client-id.js';
 import { writeOAuthTooManyRequests } from './oauth-too-many-requests.js';
 import { matchesProviderRoute, TOKEN_ENDPOINT_ROUTES } from './token-endpoint-routes.js';
@@ -17,7 +18,7 @@ export interface TokenEndpointRateLimitOptions {
   keyPrefix: string;
   /** Requests per minute to the token endpoints from one client address (IPv6: one /64). */
   perIpPerMinute: number;
-  /** Requests per minute naming one client in HTTP Basic authentication. */
+  /** Requests per minute from one authenticated client. */
   perClientPerMinute: number;
   /** The routes counted; default oidc-provider's token, revocation and introspection routes. */
   routes?: readonly string[];
@@ -27,16 +28,24 @@ export interface TokenEndpointRateLimitOptions {
 
 /**
  * Rate limits for the public app's token endpoints (DESIGN.md "Rate limiting"): per client address and per
- * client, shared by every instance through Redis. A request over either limit gets 429, Retry-After and an
- * RFC 6749-shaped body before oidc-provider sees it; every counted answer carries RateLimit headers.
- * Runs in `provider.middleware`, in front of oidc-provider's router, and recognises the endpoints as that
- * router resolves them (`/TOKEN`, `/token/` included).
+ * client, shared by every instance through Redis; every counted answer carries RateLimit headers. Runs in
+ * `provider.middleware`, in front of oidc-provider's router, and recognises the endpoints as that router
+ * resolves them (`/TOKEN`, `/token/` included).
  *
- * The client is read from the Authorization header only (client_secret_basic, our default method). Reading
- * the form body for client_secret_post's client_id would mean parsing attacker input ahead of oidc-provider
- * and handing the body over through its "already parsed body" fallback; those requests are limited per
- * address instead. The header's client id is not yet authenticated, so a request oidc-provider answers
- * with `invalid_client` is refunded: a stranger cannot spend a real client's budget.
+ * The address is counted before oidc-provider runs, and a request over its limit gets 429, Retry-After and
+ * an RFC 6749-shaped body. The client is charged only *after* oidc-provider has authenticated it
+ * (`authenticatedClientId`): before that, its id is anyone's to write, and oidc-provider refuses many
+ * requests (a wrong content type, two authentication methods, a malformed body) before it checks the
+ * secret — a stranger must not spend a real client's budget with them. Ahead of oidc-provider, the client
+ * named in HTTP Basic (client_secret_basic, our default method) is only *checked*: once its budget is used
+ * up, it is refused with 429 without being counted.
+ *
+ * A client_secret_post client is charged the same way, but its id is in the form body, which this does not
+ * read ahead of oidc-provider (that would mean parsing attacker input first and handing the body over
+ * through oidc-provider's "already parsed body" fallback). So once over its budget it is still answered,
+ * with `RateLimit: "token-client";r=0` and its requests still counted per address; it is refused only if it
+ * names itself in HTTP Basic. Requests in flight together are each checked before any is charged, so a
+ * burst can pass the quota by its own concurrency.
  *
  * @example
  * provider.middleware.unshift(securityHeaders, createTokenEndpointRateLimit({
@@ -76,12 +85,16 @@ export function createTokenEndpointRateLimit(options: TokenEndpointRateLimitOpti
     // One at a time: a request refused per address must not also spend its client's budget.
     if (!applyRateLimit(ctx, await perIp.consume(clientAddressKey(ctx.ip)), writeOAuthTooManyRequests))
       return;
-    const clientId = basicClientId(ctx.get('authorization'));
-    if (clientId === undefined) return next();
-    if (!applyRateLimit(ctx, await perClient.consume(clientId), writeOAuthTooManyRequests)) return;
-    await next();
-    if (ctx.status === 401 && (ctx.body as { error?: unknown } | undefined)?.error === 'invalid_client') {
-      await perClient.refund(clientId);
+    const named = basicClientId(ctx.get('authorization'));
+    if (named !== undefined) {
+      const budget = await perClient.peek(named);
+      if (!budget.allowed) {
+        applyRateLimit(ctx, budget, writeOAuthTooManyRequests);
+        return;
+      }
     }
+    await next();
+    const clientId = authenticatedClientId(ctx);
+    if (clientId !== undefined) appendRateLimitHeaders(ctx, await perClient.consume(clientId));
   };
 }

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { AuditEventInput } from '@portcullis/db';
 import { createRateLimiter } from '@portcullis/rate-limit';
@@ -39,7 +40,7 @@ describe('password grant with brute-force protection', () => {
     const hasher = await createPasswordHasher(config.argon2);
     const authenticate = createThrottledAuthenticator({
       authenticate: createUserAuthenticator(server.prisma, hasher, () => {}),
-      lockout: createLoginLockout(server.prisma, { threshold: 2, now: () => clock }),
+      lockout: createLoginLockout(server.prisma, { secret: randomBytes(32), threshold: 2, now: () => clock }),
       perIpLimiter: createRateLimiter({
         keyPrefix: 'unused:',
         name: 'password-ip',

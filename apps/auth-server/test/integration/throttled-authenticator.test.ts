@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { type AuditEventInput, upsertUser } from '@portcullis/db';
 import { createRateLimiter, type RateLimiter } from '@portcullis/rate-limit';
@@ -85,6 +86,7 @@ describe('createThrottledAuthenticator', () => {
       });
     }
     lockout = createLoginLockout(database.prisma, {
+      secret: randomBytes(32),
       threshold: THRESHOLD,
       maxLockSeconds: 60,
       failureWindowSeconds: 3600,
@@ -228,12 +230,14 @@ describe('createThrottledAuthenticator', () => {
 
   it('validates its options', () => {
     const prisma = database.prisma;
-    expect(() => createLoginLockout(prisma, { threshold: 0 })).toThrow(TypeError);
-    expect(() => createLoginLockout(prisma, { maxLockSeconds: 900, failureWindowSeconds: 900 })).toThrow(
-      /failureWindowSeconds must exceed maxLockSeconds/,
-    );
-    expect(() => createLoginLockout(prisma, { baseLockSeconds: 10, maxLockSeconds: 5 })).toThrow(TypeError);
+    expect(() => createLoginLockout(prisma, { secret: randomBytes(32), threshold: 0 })).toThrow(TypeError);
+    expect(() =>
+      createLoginLockout(prisma, { secret: randomBytes(32), maxLockSeconds: 900, failureWindowSeconds: 900 }),
+    ).toThrow(/failureWindowSeconds must exceed maxLockSeconds/);
+    expect(() =>
+      createLoginLockout(prisma, { secret: randomBytes(32), baseLockSeconds: 10, maxLockSeconds: 5 }),
+    ).toThrow(TypeError);
     // Without an explicit window, a long cap gets a window longer than itself.
-    expect(() => createLoginLockout(prisma, { maxLockSeconds: 7200 })).not.toThrow();
+    expect(() => createLoginLockout(prisma, { secret: randomBytes(32), maxLockSeconds: 7200 })).not.toThrow();
   });
 });

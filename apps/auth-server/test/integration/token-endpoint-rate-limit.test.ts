@@ -14,7 +14,6 @@ import { basicAuthorization, startTestAuthServer, type TestAuthServer } from '..
 const PER_IP = 4;
 const PER_CLIENT = 3;
 const service = { id: 'inventory', secret: 'inventory-secret-0123456789abcdef0123456789' };
-const poster = { id: 'poster', secret: 'poster-secret-0123456789abcdef0123456789abc' };
 
 /**
  * The token endpoints' limits in front of the real oidc-provider (the container's), against the shared
@@ -34,12 +33,6 @@ describe('createTokenEndpointRateLimit', () => {
     auth = await startTestAuthServer({ TRUST_PROXY: 'true' });
     redis = await connectedClient();
     await auth.addClient({ ...service, grantTypes: ['client_credentials'], scopes: ['items:read'] });
-    await auth.addClient({
-      ...poster,
-      grantTypes: ['client_credentials'],
-      scopes: ['items:read'],
-      tokenEndpointAuthMethod: 'client_secret_post',
-    });
     const options = { redis, keyPrefix, perIpPerMinute: PER_IP, perClientPerMinute: PER_CLIENT };
     const instances = { a: createTokenEndpointRateLimit(options), b: createTokenEndpointRateLimit(options) };
     const provider = auth.container.providerHost.current();
@@ -72,22 +65,27 @@ describe('createTokenEndpointRateLimit', () => {
       form = { grant_type: 'client_credentials' },
       basic,
       instance = 'a',
+      contentType = 'application/x-www-form-urlencoded',
+      headers = {},
     }: {
       ip: string;
       form?: Record<string, string>;
       basic?: { id: string; secret: string };
       instance?: 'a' | 'b';
+      contentType?: string;
+      headers?: Record<string, string>;
     },
   ) {
     const response = await fetch(`${url}${path}`, {
       method: 'POST',
       headers: {
-        'content-type': 'application/x-www-form-urlencoded',
+        'content-type': contentType,
         'x-forwarded-for': ip,
         'x-test-instance': instance,
         ...(basic ? { authorization: basicAuthorization(basic.id, basic.secret) } : {}),
+        ...headers,
       },
-      body: new URLSearchParams(form),
+      body: new URLSearchParams(form).toString(),
     });
     const text = await response.text();
     return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : undefined };
@@ -176,24 +174,111 @@ describe('createTokenEndpointRateLimit', () => {
     expect(answers[3]!.headers.get('ratelimit')).toMatch(/"token-client";r=0;t=\d+$/);
   });
 
-  it('does not let a stranger spend a client budget: invalid_client answers are refunded', async () => {
-    const victim = { id: 'victim', secret: 'victim-secret-0123456789abcdef0123456789ab' };
-    await auth.addClient({ ...victim, grantTypes: ['client_credentials'], scopes: ['items:read'] });
+  /** A client of its own, for a test that spends or guards one budget. */
+  async function freshClient(id: string, method?: 'client_secret_post') {
+    const client = { id, secret: `${id}-secret-0123456789abcdef0123456789abcdef` };
+    await auth.addClient({
+      ...client,
+      grantTypes: ['client_credentials'],
+      scopes: ['items:read'],
+      ...(method ? { tokenEndpointAuthMethod: method } : {}),
+    });
+    return client;
+  }
+  /** `r` of the token-client policy in the answer's RateLimit header, if it has one. */
+  const clientRemaining = (answer: { headers: Headers }) =>
+    /"token-client";r=(\d+);t=\d+/.exec(answer.headers.get('ratelimit') ?? '')?.[1];
+
+  it('does not let a stranger spend a client budget with a wrong secret (invalid_client)', async () => {
+    const victim = await freshClient('victim');
     for (let i = 0; i < PER_CLIENT * 3; i += 1) {
       const forged = await post('/token', { ip: freshIp(), basic: { id: victim.id, secret: 'guessed' } });
       expect(forged.status).toBe(401);
       expect(forged.body.error).toBe('invalid_client');
+      // Nothing about the client's budget goes to a caller that is not the client.
+      expect(forged.headers.get('ratelimit-policy')).toBe(`"token-ip";q=${PER_IP};w=60`);
     }
-    expect((await post('/token', { ip: freshIp(), basic: victim })).status).toBe(200);
+    const own = await post('/token', { ip: freshIp(), basic: victim });
+    expect(own.status).toBe(200);
+    expect(clientRemaining(own)).toBe(String(PER_CLIENT - 1));
   });
 
-  it('limits client_secret_post requests per address only', async () => {
-    const answer = await post('/token', {
+  it('does not let a stranger spend a client budget with requests refused before authentication', async () => {
+    const victim = await freshClient('victim-400');
+    const wrong = { id: victim.id, secret: 'wrong' };
+    // The reviewer's probe: a content type oidc-provider refuses before it looks at the secret.
+    for (let i = 0; i < 5; i += 1) {
+      const probe = await post('/token', { ip: freshIp(), basic: wrong, contentType: 'text/plain' });
+      expect(probe.status).toBe(400);
+      expect(probe.body.error).toBe('invalid_request');
+    }
+    // Two authentication methods at once.
+    const twice = await post('/token', {
       ip: freshIp(),
-      form: { grant_type: 'client_credentials', client_id: poster.id, client_secret: poster.secret },
+      basic: wrong,
+      form: { grant_type: 'client_credentials', client_secret: 'also-wrong' },
     });
-    expect(answer.status).toBe(200);
-    expect(answer.headers.get('ratelimit-policy')).toBe(`"token-ip";q=${PER_IP};w=60`);
+    expect(twice.status).toBe(400);
+    expect(twice.body.error).toBe('invalid_request');
+    // The client named in client_id and in an (unsigned) attestation: oidc-provider finds the client, then
+    // refuses the request as invalid_request without authenticating it.
+    const attestation = [{ alg: 'none' }, { sub: victim.id }, {}]
+      .map((part) => Buffer.from(JSON.stringify(part)).toString('base64url'))
+      .join('.');
+    const attested = await post('/token', {
+      ip: freshIp(),
+      form: { grant_type: 'client_credentials', client_id: victim.id },
+      headers: { 'oauth-client-attestation': attestation },
+    });
+    expect(attested.status).toBe(400);
+    expect(attested.body.error).toBe('invalid_request');
+
+    const own = await post('/token', { ip: freshIp(), basic: victim });
+    expect(own.status).toBe(200);
+    expect(clientRemaining(own)).toBe(String(PER_CLIENT - 1));
+  });
+
+  it('charges an authenticated client for a request it gets wrong', async () => {
+    const client = await freshClient('clumsy');
+    const notAllowed = await post('/token', {
+      ip: freshIp(),
+      basic: client,
+      form: { grant_type: 'password', username: 'alice', password: 'whatever' },
+    });
+    expect(notAllowed.status).toBe(400);
+    expect(notAllowed.body.error).toBe('unauthorized_client');
+    expect(clientRemaining(notAllowed)).toBe(String(PER_CLIENT - 1));
+  });
+
+  it('refuses a client whose budget is used up without counting the refusals', async () => {
+    const client = await freshClient('busy');
+    for (let i = 0; i < PER_CLIENT; i += 1) {
+      expect((await post('/token', { ip: freshIp(), basic: client })).status).toBe(200);
+    }
+    for (const basic of [client, { id: client.id, secret: 'anyone' }]) {
+      const refused = await post('/token', { ip: freshIp(), basic });
+      expect(refused.status).toBe(429);
+      expect(refused.body.error).toBe('temporarily_unavailable');
+      expect(refused.headers.get('ratelimit')).toMatch(/"token-client";r=0;t=\d+$/);
+    }
+    expect(await redis.get(`${keyPrefix}token-client:${client.id}`)).toBe(String(PER_CLIENT));
+  });
+
+  it('charges a client_secret_post client once authenticated; over its budget, its next Basic request is refused', async () => {
+    const client = await freshClient('post-client', 'client_secret_post');
+    const form = { grant_type: 'client_credentials', client_id: client.id, client_secret: client.secret };
+    const answers = [];
+    for (let i = 0; i < PER_CLIENT + 1; i += 1) answers.push(await post('/token', { ip: freshIp(), form }));
+    // Its id is in the body, which is not read ahead of oidc-provider: counted after, never refused before.
+    expect(answers.map((answer) => answer.status)).toEqual(Array(PER_CLIENT + 1).fill(200));
+    expect(answers[0]!.headers.get('ratelimit-policy')).toBe(
+      `"token-ip";q=${PER_IP};w=60, "token-client";q=${PER_CLIENT};w=60`,
+    );
+    expect(answers.map(clientRemaining)).toEqual([
+      ...Array.from({ length: PER_CLIENT }, (_, i) => String(PER_CLIENT - 1 - i)),
+      '0',
+    ]);
+    expect((await post('/token', { ip: freshIp(), basic: client })).status).toBe(429);
   });
 
   it('validates its options', () => {

@@ -1,11 +1,17 @@
-import { createHash } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 import { Prisma, type PrismaClient } from '../generated/client.js';
 
 /**
  * The password grant's lockout (DESIGN.md "Rate limiting and brute force"), in PostgreSQL so that a Redis
- * restart does not forget it and every auth-server instance sees the same count. Rows are keyed by the
- * SHA-256 of the throttle key: no username or address is stored in the clear.
+ * restart does not forget it and every auth-server instance sees the same count. Rows are keyed by an
+ * HMAC-SHA-256 of the throttle key under a server secret: no username or address is stored in the clear,
+ * and a dump of the table cannot be reversed by hashing every username × IPv4 address, as an unkeyed hash
+ * could.
  */
+
+declare const loginThrottleIdBrand: unique symbol;
+/** A login_throttles row id, from `loginThrottleId` (never a throttle key itself, which would store it). */
+export type LoginThrottleId = string & { readonly [loginThrottleIdBrand]: true };
 
 export interface LoginLockoutPolicy {
   /** Consecutive failures that lock the key; each failure after that doubles the lock. */
@@ -24,31 +30,39 @@ export type LoginAttemptReservation =
   /** Locked: refuse without checking the password. */
   | { allowed: false; lockedUntil: Date };
 
-/** The row id of a throttle key such as `user-ip:<username>|<address>`. */
-export function loginThrottleId(key: string): string {
-  return createHash('sha256').update(key, 'utf8').digest('hex');
+/**
+ * The row id of a throttle key such as `user-ip:<username>|<address>`: HMAC-SHA-256 under `idKey`, a secret
+ * of at least 32 bytes used for nothing else (derive it; see the auth server's login-lockout.ts).
+ *
+ * @example
+ * const id = loginThrottleId(idKey, `user-ip:${username}|${address}`);
+ */
+export function loginThrottleId(idKey: Uint8Array, key: string): LoginThrottleId {
+  if (!(idKey instanceof Uint8Array) || idKey.byteLength < 32) {
+    throw new TypeError('loginThrottleId: idKey must be at least 32 bytes');
+  }
+  return createHmac('sha256', idKey).update(key, 'utf8').digest('hex') as LoginThrottleId;
 }
 
 /** A JS instant as the `timestamp without time zone` (UTC) our columns hold, whatever the session zone. */
 const utc = (instant: Date) => Prisma.sql`(${instant.toISOString()}::timestamptz AT TIME ZONE 'UTC')`;
 
 /**
- * Counts an attempt for `key` as failed *before* the password is checked, in one atomic upsert, unless the
- * key is locked. Counting first closes the race where many parallel attempts all pass a "not locked yet"
+ * Counts an attempt for the row `id` as failed *before* the password is checked, in one atomic upsert,
+ * unless it is locked. Counting first closes the race where many parallel attempts all pass a "not locked yet"
  * check; `clearLoginThrottle` undoes it when the password was right. The attempt that reaches the
  * threshold locks the key for baseLockSeconds, each later one for twice the previous, up to maxLockSeconds.
  *
  * @example
- * const attempt = await reserveLoginAttempt(prisma, `user-ip:${username}|${ip}`, policy);
+ * const attempt = await reserveLoginAttempt(prisma, loginThrottleId(idKey, `user-ip:${username}|${ip}`), policy);
  * if (!attempt.allowed) throw tooManyAttempts(attempt.lockedUntil);
  */
 export async function reserveLoginAttempt(
   prisma: PrismaClient,
-  key: string,
+  id: LoginThrottleId,
   policy: LoginLockoutPolicy,
   now = new Date(),
 ): Promise<LoginAttemptReservation> {
-  const id = loginThrottleId(key);
   const windowStart = new Date(now.getTime() - policy.failureWindowSeconds * 1000);
   const failures = Prisma.sql`(CASE WHEN t."lastFailureAt" < ${utc(windowStart)} THEN 1 ELSE t."failures" + 1 END)`;
   const lockAfter = (count: Prisma.Sql) => Prisma.sql`(CASE WHEN ${count} >= ${policy.threshold}::int THEN
@@ -78,9 +92,9 @@ export async function reserveLoginAttempt(
   return { allowed: false, lockedUntil: new Date(now.getTime() + 1000) };
 }
 
-/** A right password: forget the key's failures and any lock. */
-export async function clearLoginThrottle(prisma: PrismaClient, key: string): Promise<void> {
-  await prisma.loginThrottle.deleteMany({ where: { id: loginThrottleId(key) } });
+/** A right password: forget the row's failures and any lock. */
+export async function clearLoginThrottle(prisma: PrismaClient, id: LoginThrottleId): Promise<void> {
+  await prisma.loginThrottle.deleteMany({ where: { id } });
 }
 
 /**

@@ -1,3 +1,4 @@
+import { createHash, randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { openTestPrismaDatabase, type TestPrismaDatabase } from '../../../../test/support/test-database.js';
 import type { PrismaClient } from '../../src/prisma-client.js';
@@ -17,6 +18,8 @@ const policy: LoginLockoutPolicy = {
 };
 const T0 = Date.UTC(2030, 0, 1, 12, 0, 0);
 const at = (seconds: number) => new Date(T0 + seconds * 1000);
+const idKey = randomBytes(32);
+const rowId = (key: string) => loginThrottleId(idKey, key);
 
 /** The lockout repository against real PostgreSQL, with time injected rather than waited for. */
 describe('login throttles repository', () => {
@@ -29,7 +32,8 @@ describe('login throttles repository', () => {
   });
   afterAll(async () => database?.close());
 
-  const reserve = (key: string, seconds: number) => reserveLoginAttempt(prisma, key, policy, at(seconds));
+  const reserve = (key: string, seconds: number) =>
+    reserveLoginAttempt(prisma, rowId(key), policy, at(seconds));
 
   it('locks at the threshold, then doubles the lock with each failure up to the cap', async () => {
     const key = 'user-ip:alice|203.0.113.1';
@@ -70,7 +74,7 @@ describe('login throttles repository', () => {
     const key = 'user-ip:dave|203.0.113.4';
     for (let i = 0; i < 3; i += 1) await reserve(key, 0);
     expect((await reserve(key, 0)).allowed).toBe(false);
-    await clearLoginThrottle(prisma, key);
+    await clearLoginThrottle(prisma, rowId(key));
     expect(await reserve(key, 0)).toEqual({ allowed: true, failures: 1 });
   });
 
@@ -80,15 +84,31 @@ describe('login throttles repository', () => {
     expect(await reserve('user-ip:erin|203.0.113.5', 0)).toEqual({ allowed: true, failures: 1 });
   });
 
-  it('stores only a hash of the key', async () => {
+  it('stores only a keyed hash of the key', async () => {
     const key = 'user-ip:frank|203.0.113.6';
     await reserve(key, 0);
-    const row = await prisma.loginThrottle.findUniqueOrThrow({ where: { id: loginThrottleId(key) } });
+    const row = await prisma.loginThrottle.findUniqueOrThrow({ where: { id: rowId(key) } });
     expect(row.id).toMatch(/^[0-9a-f]{64}$/);
     expect(row.lastFailureAt).toEqual(at(0));
     const all = JSON.stringify(await prisma.loginThrottle.findMany());
     expect(all).not.toContain('frank');
     expect(all).not.toContain('203.0.113');
+    // Not the plain SHA-256 a dump could be matched against by hashing every username × address.
+    expect(row.id).not.toBe(createHash('sha256').update(key, 'utf8').digest('hex'));
+  });
+
+  it('keys ids with the secret: another secret reaches none of the rows', async () => {
+    const key = 'user-ip:gus|203.0.113.10';
+    for (let i = 0; i < 4; i += 1) await reserve(key, 0);
+    expect((await reserve(key, 0)).allowed).toBe(false);
+    const otherId = loginThrottleId(randomBytes(32), key);
+    expect(otherId).not.toBe(rowId(key));
+    expect(await reserveLoginAttempt(prisma, otherId, policy, at(0))).toEqual({ allowed: true, failures: 1 });
+  });
+
+  it('refuses a short id key', () => {
+    expect(() => loginThrottleId(randomBytes(16), 'user-ip:x|203.0.113.11')).toThrow(TypeError);
+    expect(() => loginThrottleId('secret' as never, 'user-ip:x|203.0.113.11')).toThrow(TypeError);
   });
 
   it('deletes stale rows, but never one whose lock is still running', async () => {
@@ -99,11 +119,11 @@ describe('login throttles repository', () => {
     await reserve(stale, 0);
     await reserve(recent, 7200);
     await prisma.loginThrottle.create({
-      data: { id: loginThrottleId(lockedLong), failures: 9, lockedUntil: at(9000), lastFailureAt: at(0) },
+      data: { id: rowId(lockedLong), failures: 9, lockedUntil: at(9000), lastFailureAt: at(0) },
     });
 
     expect(await deleteStaleLoginThrottles(prisma, at(7200 - 3600), at(7200))).toBe(1);
     const left = (await prisma.loginThrottle.findMany()).map((row) => row.id).sort();
-    expect(left).toEqual([loginThrottleId(recent), loginThrottleId(lockedLong)].sort());
+    expect(left).toEqual([rowId(recent), rowId(lockedLong)].sort());
   });
 });

@@ -8,4 +8,9 @@
  * app.use(rateLimit({ limiter: perIp, key: (ctx) => clientAddressKey(ctx.ip) }));
  */
 export type { RateLimitOptions } from './rate-limit-middleware.js';
-export { applyRateLimit, rateLimit, writeTooManyRequestsProblem } from './rate-limit-middleware.js';
+export {
+  appendRateLimitHeaders,
+  applyRateLimit,
+  rateLimit,
+  writeTooManyRequestsProblem,
+} from './rate-limit-middleware.js';

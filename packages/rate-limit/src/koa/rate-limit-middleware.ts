@@ -56,13 +56,25 @@ export function applyRateLimit(
   result: RateLimitResult,
   onLimited: (ctx: Context, result: RateLimitResult) => void = writeTooManyRequestsProblem,
 ): boolean {
-  appendListMember(ctx, 'RateLimit-Policy', policyItem(result));
-  appendListMember(ctx, 'RateLimit', limitItem(result));
+  appendRateLimitHeaders(ctx, result);
   if (result.allowed) return true;
   ctx.status = 429;
   ctx.set('Retry-After', String(result.retryAfterSeconds));
   onLimited(ctx, result);
   return false;
+}
+
+/**
+ * Adds `result` to the response's RateLimit-Policy and RateLimit headers and nothing else: for a request
+ * counted after it was answered, which a refusal can no longer stop (Retry-After belongs to a 429).
+ *
+ * @example
+ * await next();
+ * appendRateLimitHeaders(ctx, await perClient.consume(authenticatedClientId));
+ */
+export function appendRateLimitHeaders(ctx: Context, result: RateLimitResult): void {
+  appendListMember(ctx, 'RateLimit-Policy', policyItem(result));
+  appendListMember(ctx, 'RateLimit', limitItem(result));
 }
 
 /** The default 429 body: an RFC 9457 problem. */

@@ -22,6 +22,9 @@ describe('createRateLimiter when Redis fails', () => {
   let limiterA: RateLimiter;
   let limiterB: RateLimiter;
   const changes: RateLimitStoreChange[] = [];
+  /** The limiters' clock: a test moves it past the circuit breaker's cool-off instead of waiting it out. */
+  let skewMs = 0;
+  const now = () => Date.now() + skewMs;
 
   const client = (url: string) => {
     const created = createRedisClient(url, { commandTimeoutMs: COMMAND_TIMEOUT_MS, connectTimeoutMs: 500 });
@@ -34,6 +37,8 @@ describe('createRateLimiter when Redis fails', () => {
     name: 'fault',
     points: 3,
     durationSeconds: 60,
+    redisCoolOffMs: 5_000,
+    now,
   });
   async function timedConsume(limiter: RateLimiter, key: string): Promise<RateLimitResult> {
     const started = performance.now();
@@ -77,6 +82,9 @@ describe('createRateLimiter when Redis fails', () => {
   it('goes back to the shared counter once Redis is back (empty)', async () => {
     await redisServer.restart();
     await waitFor(() => clientA.status === 'ready' && clientB.status === 'ready', 10_000, 'reconnect');
+    // Within the cool-off both still count in memory; after it, Redis is tried again.
+    expect((await timedConsume(limiterA, 'k2')).store).toBe('memory');
+    skewMs += 5_000;
 
     const first = await timedConsume(limiterA, 'k2');
     expect(first).toMatchObject({ store: 'redis', remaining: 2 });

@@ -72,6 +72,22 @@ describe('createRateLimiter on the shared Redis', () => {
     expect((await serverB.consume('198.51.100.4')).allowed).toBe(true);
   });
 
+  it('peeks at the shared counter without counting or creating a key', async () => {
+    const serverA = createRateLimiter({ ...options(first), points: 2 });
+    const serverB = createRateLimiter({ ...options(second), points: 2 });
+    const key = `${keyPrefix}shared:198.51.100.5`;
+    expect(await serverB.peek('198.51.100.5')).toMatchObject({ allowed: true, remaining: 2, store: 'redis' });
+    expect(await first.exists(key)).toBe(0);
+    await serverA.consume('198.51.100.5');
+    expect(await serverB.peek('198.51.100.5')).toMatchObject({ allowed: true, remaining: 1, store: 'redis' });
+    await serverA.consume('198.51.100.5');
+    const exhausted = await serverB.peek('198.51.100.5');
+    expect(exhausted).toMatchObject({ allowed: false, remaining: 0, store: 'redis' });
+    expect(exhausted.retryAfterSeconds).toBeGreaterThanOrEqual(1);
+    expect(exhausted.retryAfterSeconds).toBeLessThanOrEqual(60);
+    expect(await first.get(key)).toBe('2');
+  });
+
   it('keeps policies with different names apart', async () => {
     const ip = createRateLimiter({ ...options(first), name: 'ip', points: 1 });
     const client = createRateLimiter({ ...options(first), name: 'client', points: 1 });

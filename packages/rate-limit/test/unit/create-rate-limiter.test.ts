@@ -54,6 +54,44 @@ describe('createRateLimiter without Redis (per-instance counters)', () => {
 
   it('refuses an empty key as a programming error', async () => {
     await expect(createRateLimiter(base).consume('')).rejects.toThrow(TypeError);
+    await expect(createRateLimiter(base).peek('')).rejects.toThrow(TypeError);
+  });
+});
+
+describe('RateLimiter.peek (per-instance counters)', () => {
+  it('reports the whole quota for a key with no window running, and counts nothing', async () => {
+    const limiter = createRateLimiter(base);
+    for (let i = 0; i < 5; i += 1) {
+      expect(await limiter.peek('k')).toMatchObject({
+        allowed: true,
+        remaining: 3,
+        resetSeconds: 60,
+        retryAfterSeconds: 0,
+        store: 'memory',
+      });
+    }
+    expect((await limiter.consume('k')).remaining).toBe(2);
+  });
+
+  it('follows what consume counted, and refuses once the quota is used up, still without counting', async () => {
+    const limiter = createRateLimiter(base);
+    await limiter.consume('k');
+    expect(await limiter.peek('k')).toMatchObject({ allowed: true, remaining: 2 });
+    await limiter.consume('k');
+    await limiter.consume('k');
+    const exhausted = await limiter.peek('k');
+    expect(exhausted).toMatchObject({ allowed: false, remaining: 0 });
+    expect(exhausted.retryAfterSeconds).toBe(exhausted.resetSeconds);
+    expect(exhausted.retryAfterSeconds).toBeGreaterThanOrEqual(59);
+    await limiter.refund('k');
+    expect(await limiter.peek('k')).toMatchObject({ allowed: true, remaining: 1 });
+  });
+
+  it('peeks a very long key under the same hash consume counts it under', async () => {
+    const limiter = createRateLimiter({ ...base, points: 1 });
+    const long = 'y'.repeat(10_000);
+    await limiter.consume(long);
+    expect((await limiter.peek(long)).allowed).toBe(false);
   });
 });
 
@@ -68,6 +106,9 @@ describe('createRateLimiter options', () => {
     ['a missing keyPrefix', { keyPrefix: undefined }, /keyPrefix must be a string/],
     ['a non-function hook', { onStoreChange: 'log' }, /onStoreChange must be a function/],
     ['something that is not ioredis', { redis: {} }, /must be an ioredis client/],
+    ['a negative cool-off', { redisCoolOffMs: -1 }, /redisCoolOffMs must be a non-negative integer/],
+    ['a fractional cool-off', { redisCoolOffMs: 0.5 }, /redisCoolOffMs must be a non-negative integer/],
+    ['a clock that is not a function', { now: 5 }, /now must be a function/],
   ])('refuses %s with a TypeError', (_case, change, message) => {
     expect(() => createRateLimiter({ ...base, ...(change as object) } as RateLimiterOptions)).toThrow(
       expect.objectContaining({ name: 'TypeError', message: expect.stringMatching(message) }),

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import Koa from 'koa';
 import { type Listening, listen } from '../../../service-kit/test/unit/listen.js';
 import { createRateLimiter } from '../../src/index.js';
-import { rateLimit } from '../../src/koa/index.js';
+import { appendRateLimitHeaders, rateLimit } from '../../src/koa/index.js';
 
 describe('rateLimit (Koa)', () => {
   let server: Listening;
@@ -84,6 +84,33 @@ describe('rateLimit (Koa)', () => {
         status: 429,
         detail: expect.stringMatching(/^rate limit exceeded; retry after \d+ s$/),
       });
+    } finally {
+      await single.close();
+    }
+  });
+
+  it('appendRateLimitHeaders adds a count made after the answer without refusing it', async () => {
+    const app = new Koa();
+    const limiter = createRateLimiter({ keyPrefix: 'koa:', name: 'after', points: 1, durationSeconds: 60 });
+    app.use(async (ctx, next) => {
+      await next();
+      appendRateLimitHeaders(ctx, await limiter.consume('everyone'));
+    });
+    app.use((ctx) => {
+      ctx.set('RateLimit-Policy', '"inner";q=5;w=60');
+      ctx.set('RateLimit', '"inner";r=4;t=60');
+      ctx.body = 'ok';
+    });
+    const single = await listen(app);
+    try {
+      const first = await fetch(single.url);
+      expect(first.headers.get('ratelimit-policy')).toBe('"inner";q=5;w=60, "after";q=1;w=60');
+      expect(first.headers.get('ratelimit')).toMatch(/^"inner";r=4;t=60, "after";r=0;t=\d+$/);
+      const over = await fetch(single.url);
+      expect(over.status).toBe(200);
+      expect(await over.text()).toBe('ok');
+      expect(over.headers.get('ratelimit')).toMatch(/"after";r=0;t=\d+$/);
+      expect(over.headers.get('retry-after')).toBeNull();
     } finally {
       await single.close();
     }
