@@ -1,6 +1,11 @@
 import { createPrismaClient, deleteExpiredArtifacts, pingDatabase } from '@portcullis/db';
 import { createRateLimiter, type RateLimitStoreChange } from '@portcullis/rate-limit';
-import { createRedisClient } from '@portcullis/revocation';
+import {
+  closeRedisClient,
+  createRedisClient,
+  logRedisOutages,
+  revocationRedisLayout,
+} from '@portcullis/revocation';
 import {
   createHealthRoutes,
   type Logger,
@@ -23,10 +28,8 @@ import { createProvider } from './oidc/create-provider.js';
 import { enabledMetadataOnly } from './oidc/enabled-metadata-only.js';
 import { createProviderHost, type ProviderHost } from './oidc/provider-host.js';
 import { createTokenEndpointRateLimit } from './rate-limits/token-endpoint-rate-limit.js';
-import { closeRedisClient, logRedisOutages, redisClientOptions } from './revocations/redis-connection.js';
 import { createRedisRevocationBroadcaster } from './revocations/redis-revocation-broadcaster.js';
 import { noRevocationBroadcast, type RevocationBroadcaster } from './revocations/revocation-broadcaster.js';
-import { revocationRedisLayout } from './revocations/revocation-redis-layout.js';
 import { createRevocationReseeder, type RevocationReseeder } from './revocations/revocation-reseeder.js';
 
 export interface Container {
@@ -47,7 +50,7 @@ const ARTIFACT_CLEANUP_INTERVAL_MS = 60 * 60 * 1000;
 /** The composition root (STYLE.md §1): the one place that creates the PrismaClient and the Provider. */
 export async function createContainer(config: AuthServerConfig, logger: Logger): Promise<Container> {
   const prisma = createPrismaClient({ databaseUrl: config.databaseUrl });
-  const redis = config.redis ? createRedisClient(config.redis.url, redisClientOptions) : undefined;
+  const redis = config.redis ? createRedisClient(config.redis.url) : undefined;
   let reseeder: RevocationReseeder | undefined;
   try {
     const audit = createAuditRecorder(prisma, logger);

@@ -1,7 +1,14 @@
 import { createPrismaClient, pingDatabase } from '@portcullis/db';
 import { createAccessTokenVerifier } from '@portcullis/guard';
 import { createKoaGuard, type GuardState } from '@portcullis/guard/koa';
-import { createRedisClient, createRevocationMirror, type RevocationMirror } from '@portcullis/revocation';
+import {
+  closeRedisClient,
+  createRedisClient,
+  createRevocationMirror,
+  logRedisOutages,
+  type RevocationMirror,
+  revocationRedisLayout,
+} from '@portcullis/revocation';
 import {
   createApiDocsRoutes,
   createJsonApi,
@@ -20,8 +27,6 @@ import {
   type RevocationMirrorStarter,
 } from './revocations/keep-revocation-mirror-started.js';
 import { toMirrorLogger } from './revocations/mirror-logger.js';
-import { closeRedisClient, logRedisOutages, redisClientOptions } from './revocations/redis-connection.js';
-import { revocationRedisLayout } from './revocations/revocation-redis-layout.js';
 
 export interface Container {
   app: Koa;
@@ -151,8 +156,8 @@ function startRevocations(
   logger: Logger,
   now: (() => number) | undefined,
 ): Revocations {
-  const redis = createRedisClient(redisConfig.url, redisClientOptions);
-  const subscriber = createRedisClient(redisConfig.url, redisClientOptions);
+  const redis = createRedisClient(redisConfig.url);
+  const subscriber = createRedisClient(redisConfig.url);
   logRedisOutages(redis, logger, 'redis');
   logRedisOutages(subscriber, logger, 'redis-subscriber');
   const mirror = createRevocationMirror({

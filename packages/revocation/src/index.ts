@@ -8,6 +8,8 @@
  * await mirror.start();
  */
 
+export type { RedisConnectionLogger } from './redis-connection.js';
+export { closeRedisClient, logRedisOutages, revocationRedisLayout } from './redis-connection.js';
 export type {
   LoadRevocationsOptions,
   RedisClientOptions,

@@ -15,9 +15,9 @@ import {
   uniqueLayout,
   waitFor,
 } from '../../../../packages/revocation/test/support/redis-fixtures.js';
+import { type OwnRedisServer, ownRedisServer } from '../../../../test/support/own-redis-server.js';
 import { ADMIN_PERMISSIONS } from '../../src/admin/admin-permissions.js';
 import { adminRequest, adminTokenWith } from '../support/admin-tokens.js';
-import { type OwnRedisServer, ownRedisServer } from '../support/own-redis-server.js';
 import { startTestAuthServer, type TestAuthServer } from '../support/test-auth-server.js';
 
 interface RevocationBody {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { type OwnRedisServer, ownRedisServer } from '../../../auth-server/test/support/own-redis-server.js';
+import { type OwnRedisServer, ownRedisServer } from '../../../../test/support/own-redis-server.js';
 import {
   type Answer,
   adminToken,

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { uniqueLayout } from '../../../../packages/revocation/test/support/redis-fixtures.js';
-import { type OwnRedisServer, ownRedisServer } from '../../../auth-server/test/support/own-redis-server.js';
+import { type OwnRedisServer, ownRedisServer } from '../../../../test/support/own-redis-server.js';
 import { type RevocationStack, startRevocationStack } from '../support/revocation-stack.js';
 import { startTestResourceServer, type TestResourceServer } from '../support/test-resource-server.js';
 

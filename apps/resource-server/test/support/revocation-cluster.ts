@@ -1,6 +1,6 @@
 import { createRedisClient } from '@portcullis/revocation';
 import type { Redis } from 'ioredis';
-import { type OwnRedisServer, ownRedisServer } from '../../../auth-server/test/support/own-redis-server.js';
+import { type OwnRedisServer, ownRedisServer } from '../../../../test/support/own-redis-server.js';
 import {
   adminToken,
   callResource,

@@ -1,11 +1,11 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import type { RevocationSubject } from '@portcullis/guard';
 import type { Redis } from 'ioredis';
+import { type OwnRedisServer, ownRedisServer } from '../../../../test/support/own-redis-server.js';
 import { createRedisClient, publishRevocation, seedRevocations } from '../../src/redis-revocation-store.js';
 import type { RevocationEntry } from '../../src/revocation-entry.js';
 import { createRevocationMirror, type RevocationMirror } from '../../src/revocation-mirror.js';
 import { RevocationMirrorStaleError } from '../../src/revocation-mirror-stale-error.js';
-import { type OwnRedisServer, ownRedisServer } from '../support/own-redis-server.js';
 import { uniqueLayout, waitFor } from '../support/redis-fixtures.js';
 
 const MAX_STALENESS_MS = 300;

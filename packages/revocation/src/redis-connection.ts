@@ -1,13 +1,22 @@
-import type { RedisClientOptions } from '@portcullis/revocation';
 import type { Redis } from 'ioredis';
-import type { Logger } from '../logger.js';
+import type { RevocationRedisLayout } from './redis-revocation-store.js';
+
+/** The two log levels these helpers use, pino-style (details first). */
+export interface RedisConnectionLogger {
+  warn(details: Record<string, unknown>, message: string): void;
+  info(details: Record<string, unknown>, message: string): void;
+}
 
 /**
- * What this app passes to createRedisClient. After disconnect(), ioredis waits `disconnectTimeout` (default
- * 2 s, on a ref'd timer) for the socket to close, even when it died already because Redis is down: closing
- * then kept the process alive for 2 s. A socket we close has nothing left to flush after QUIT.
+ * Keys under `<prefix>revoked:` and the channel `<prefix>revocations`: the auth server and every resource
+ * server derive the same names from the same REDIS_KEY_PREFIX.
+ *
+ * @example
+ * const { keyPrefix, channel } = revocationRedisLayout('portcullis:'); // channel: 'portcullis:revocations'
  */
-export const redisClientOptions: RedisClientOptions = { redisOptions: { disconnectTimeout: 200 } };
+export function revocationRedisLayout(keyPrefix: string): RevocationRedisLayout {
+  return { keyPrefix, channel: `${keyPrefix}revocations` };
+}
 
 /**
  * Logs a Redis connection going down once and coming back once. ioredis emits 'error' on every reconnect
@@ -17,7 +26,7 @@ export const redisClientOptions: RedisClientOptions = { redisOptions: { disconne
  * const redis = createRedisClient(config.redis.url);
  * logRedisOutages(redis, logger, 'revocations');
  */
-export function logRedisOutages(redis: Redis, logger: Logger, connection: string): void {
+export function logRedisOutages(redis: Redis, logger: RedisConnectionLogger, connection: string): void {
   let down = false;
   redis.on('error', (error: Error) => {
     if (down) return;

@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { freePort } from '../../../../test/support/service-process.js';
+import { freePort } from './service-process.js';
 
 /**
  * A redis-server of the test's own on a free loopback port, keeping nothing on disk (a restart comes back
