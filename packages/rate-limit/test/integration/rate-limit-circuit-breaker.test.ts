@@ -1,9 +1,9 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Redis } from 'ioredis';
+import { type OwnRedisServer, ownRedisServer } from '../../../../test/support/own-redis-server.js';
 import { createRedisClient } from '../../../revocation/src/index.js';
 import { waitFor } from '../../../revocation/test/support/redis-fixtures.js';
 import { createRateLimiter, type RateLimiter, type RateLimitStoreChange } from '../../src/index.js';
-import { startThrowawayRedis, type ThrowawayRedis } from '../support/throwaway-redis.js';
 
 const COMMAND_TIMEOUT_MS = 1_000;
 /** "Well under the command timeout": a call that did not wait for Redis. A generous bound, not a measure. */
@@ -16,7 +16,7 @@ const COOL_OFF_MS = 5_000;
  * crossed by moving the limiter's clock, never by waiting.
  */
 describe('createRateLimiter circuit breaker', () => {
-  let redisServer: ThrowawayRedis;
+  let redisServer: OwnRedisServer;
   let client: Redis;
   let limiter: RateLimiter;
   let skewMs = 0;
@@ -29,7 +29,8 @@ describe('createRateLimiter circuit breaker', () => {
   }
 
   beforeAll(async () => {
-    redisServer = await startThrowawayRedis();
+    redisServer = await ownRedisServer();
+    await redisServer.start();
     client = createRedisClient(redisServer.url, {
       commandTimeoutMs: COMMAND_TIMEOUT_MS,
       connectTimeoutMs: 500,

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Redis } from 'ioredis';
+import { type OwnRedisServer, ownRedisServer } from '../../../../test/support/own-redis-server.js';
 import { createRedisClient } from '../../../revocation/src/index.js';
 import { waitFor } from '../../../revocation/test/support/redis-fixtures.js';
 import {
@@ -8,7 +9,6 @@ import {
   type RateLimitResult,
   type RateLimitStoreChange,
 } from '../../src/index.js';
-import { startThrowawayRedis, type ThrowawayRedis } from '../support/throwaway-redis.js';
 
 const COMMAND_TIMEOUT_MS = 200;
 /** A consume must settle within the command timeout plus scheduling slack — never hang. */
@@ -16,7 +16,7 @@ const CALL_BOUND_MS = COMMAND_TIMEOUT_MS + 300;
 
 /** Fault tests against a redis-server of our own: killed, paused (SIGSTOP), restarted empty. */
 describe('createRateLimiter when Redis fails', () => {
-  let redisServer: ThrowawayRedis;
+  let redisServer: OwnRedisServer;
   let clientA: Redis;
   let clientB: Redis;
   let limiterA: RateLimiter;
@@ -48,7 +48,8 @@ describe('createRateLimiter when Redis fails', () => {
   }
 
   beforeAll(async () => {
-    redisServer = await startThrowawayRedis();
+    redisServer = await ownRedisServer();
+    await redisServer.start();
     clientA = client(redisServer.url);
     clientB = client(redisServer.url);
     await Promise.all([clientA.connect(), clientB.connect()]);
@@ -80,7 +81,7 @@ describe('createRateLimiter when Redis fails', () => {
   });
 
   it('goes back to the shared counter once Redis is back (empty)', async () => {
-    await redisServer.restart();
+    await redisServer.start();
     await waitFor(() => clientA.status === 'ready' && clientB.status === 'ready', 10_000, 'reconnect');
     // Within the cool-off both still count in memory; after it, Redis is tried again.
     expect((await timedConsume(limiterA, 'k2')).store).toBe('memory');
