@@ -27,5 +27,6 @@ export default {
     project('unit', '<rootDir>/{apps,packages}/*/test/unit/**/*.test.ts'),
     project('integration', '<rootDir>/{apps,packages}/*/test/integration/**/*.test.ts'),
     project('e2e', '<rootDir>/{apps,packages}/*/test/e2e/**/*.test.ts'),
+    project('security', '<rootDir>/{apps,packages}/*/test/security/**/*.test.ts'),
   ],
 };

@@ -75,6 +75,8 @@ async function main() {
     // The benchmark polls as fast as it can from one address: limits would measure themselves, not revocation.
     RATE_LIMIT_TOKEN_PER_IP: '1000000',
     RATE_LIMIT_TOKEN_PER_CLIENT: '1000000',
+    // Four servers on one machine: each metrics listener takes any free port.
+    METRICS_PORT: '0',
     LOG_LEVEL: 'warn',
   };
   const credentialsFile = join(workDir, 'credentials.json');
@@ -103,6 +105,7 @@ async function main() {
         REDIS_URL: redisUrl,
         REDIS_KEY_PREFIX: keyPrefix,
         RATE_LIMIT_PER_SUBJECT: '100000000',
+        METRICS_PORT: '0',
         LOG_LEVEL: 'warn',
       },
       port,

@@ -3,6 +3,18 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 
 /**
+ * Marks a secret as made here: a production auth server refuses secrets that begin with these bytes
+ * (apps/auth-server/src/development-secret.ts), so a development secret never ends up guarding production.
+ */
+const DEVELOPMENT_SECRET_MARKER = Buffer.from('portcullis-dev:', 'ascii');
+
+/** 32 bytes, base64url: the marker, then random bytes (136 bits: plenty for a development server). */
+function developmentSecret() {
+  const random = randomBytes(32 - DEVELOPMENT_SECRET_MARKER.length);
+  return Buffer.concat([DEVELOPMENT_SECRET_MARKER, random]).toString('base64url');
+}
+
+/**
  * Development secrets, generated once per checkout into `<dataDir>/dev-secrets.json` (mode 0600). The code
  * ships no secret, not even a development one; production takes them from its own environment.
  * @param {string} file
@@ -11,8 +23,8 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 export function loadOrCreateDevSecrets(file) {
   if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8'));
   const secrets = {
-    KEY_ENCRYPTION_KEY: randomBytes(32).toString('base64url'),
-    CLIENT_SECRET_PEPPER: randomBytes(32).toString('base64url'),
+    KEY_ENCRYPTION_KEY: developmentSecret(),
+    CLIENT_SECRET_PEPPER: developmentSecret(),
   };
   writeFileSync(file, `${JSON.stringify(secrets, null, 2)}\n`, { mode: 0o600 });
   return secrets;

@@ -114,6 +114,12 @@ async function main() {
       // The revocation mirror's source; the same key prefix as the auth server's, whatever it is.
       ...(services.redisUrl ? { REDIS_URL: services.redisUrl } : {}),
       ...(process.env.REDIS_KEY_PREFIX ? { REDIS_KEY_PREFIX: process.env.REDIS_KEY_PREFIX } : {}),
+      // Its own metrics port (default 9465; the auth server's METRICS_PORT, default 9464, is not for it).
+      ...(process.env.RESOURCE_SERVER_METRICS_PORT
+        ? { METRICS_PORT: process.env.RESOURCE_SERVER_METRICS_PORT }
+        : {}),
+      ...(process.env.METRICS_HOST ? { METRICS_HOST: process.env.METRICS_HOST } : {}),
+      ...(process.env.METRICS_ENABLED ? { METRICS_ENABLED: process.env.METRICS_ENABLED } : {}),
     },
     resourceServerPort,
   );

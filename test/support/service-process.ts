@@ -33,7 +33,14 @@ export async function startServiceProcess(
   const listenPort = port ?? (await freePort());
   const child = spawn(process.execPath, [mainJs], {
     // The readiness line is an info log: LOG_LEVEL is forced whatever the caller's environment says.
-    env: { PATH: process.env.PATH ?? '', ...env, LOG_LEVEL: 'info', PORT: String(listenPort) },
+    // Metrics on any free port: several services run at once in one test run (a caller may still pick one).
+    env: {
+      PATH: process.env.PATH ?? '',
+      METRICS_PORT: '0',
+      ...env,
+      LOG_LEVEL: 'info',
+      PORT: String(listenPort),
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

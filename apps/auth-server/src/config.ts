@@ -1,4 +1,6 @@
+import { corsOriginProblem } from '@portcullis/service-kit';
 import { z } from 'zod';
+import { productionSecretProblems } from './development-secret.js';
 
 /**
  * The auth server's whole configuration, parsed once from the environment before anything starts
@@ -24,11 +26,24 @@ const secretKey = z
   .string()
   .transform((value) => Buffer.from(value, 'base64url'))
   .refine((bytes) => bytes.length === 32, 'must be 32 bytes, base64url-encoded');
+/** Origins, each checked as the CORS middleware will read it (`*` and paths refused). */
+const corsOrigins = z
+  .string()
+  .default('')
+  .transform((value) => value.split(/[\s,]+/).filter(Boolean))
+  .superRefine((origins, context) => {
+    for (const problem of origins.map(corsOriginProblem)) {
+      if (problem !== undefined) context.addIssue({ code: 'custom', message: problem });
+    }
+  });
 /** `REDIS_URL=` (empty, as an .env template leaves it) counts as unset. */
 const redisUrl = z.preprocess(
   (value) => (value === '' ? undefined : value),
   z.url({ protocol: /^rediss?$/, message: 'must be a redis:// or rediss:// URL' }).optional(),
 );
+
+/** A file path; empty (as an .env template leaves it) counts as unset. */
+const optionalPath = z.preprocess((value) => (value === '' ? undefined : value), z.string().optional());
 
 const environmentSchema = z.object({
   PORTCULLIS_MODE: z.enum(['production', 'development']).default('production'),
@@ -36,6 +51,11 @@ const environmentSchema = z.object({
   HOST: z.string().default('0.0.0.0'),
   PORT: z.coerce.number().int().min(0).max(65535).default(4000),
   TRUST_PROXY: z.stringbool().default(false),
+  /** Browser origins allowed to call the public endpoints (CORS), comma or space separated; empty: none. */
+  CORS_ORIGINS: corsOrigins,
+  /** PEM files: with both set, the public listener serves https itself (else terminate TLS in a proxy). */
+  TLS_CERT_FILE: optionalPath,
+  TLS_KEY_FILE: optionalPath,
   /** With TRUST_PROXY: how many proxies of ours forward to us; the address is the X-Forwarded-For entry that many from the right. */
   TRUST_PROXY_HOPS: count(1),
   /** The admin listener (DESIGN.md "Shape"): loopback by default, never the public port. */
@@ -43,7 +63,15 @@ const environmentSchema = z.object({
   ADMIN_PORT: z.coerce.number().int().min(0).max(65535).default(4100),
   /** Audience of admin-API tokens; default `<ISSUER>/admin`. */
   ADMIN_RESOURCE: z.url().optional(),
+  /** The Prometheus listener (GET /metrics, no auth): loopback by default, like the admin one. 0 = any free port. */
+  METRICS_ENABLED: z.stringbool().default(true),
+  METRICS_HOST: z.string().default('127.0.0.1'),
+  METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
   DATABASE_URL: z.url(),
+  /** Longest wait for a PostgreSQL connection; a request fails (5xx) rather than hang when it is gone. */
+  DATABASE_CONNECT_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(3600).default(5),
+  /** Longest a query may take (statement_timeout, then client-side: a hung PostgreSQL answers nothing). */
+  DATABASE_QUERY_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(3600).default(10),
   /** The revocation fast path (DESIGN.md "Revocation"); required in production. */
   REDIS_URL: redisUrl,
   /** Prepended to every Redis key; the revocation channel is `<prefix>revocations`. */
@@ -79,6 +107,10 @@ const environmentSchema = z.object({
   ARGON2_MEMORY_KIB: z.coerce.number().int().min(8192).default(19_456),
   ARGON2_TIME_COST: z.coerce.number().int().min(1).default(2),
   ARGON2_PARALLELISM: z.coerce.number().int().min(1).default(1),
+  /** argon2 operations at once; libuv has 4 threads and jose signing shares them (STACK-NOTES). */
+  PASSWORD_HASH_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
+  /** argon2 operations that may wait for a slot; beyond that a login answers 503 at once. */
+  PASSWORD_HASH_QUEUE_LIMIT: z.coerce.number().int().min(0).max(10_000).default(64),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -91,10 +123,18 @@ export interface AuthServerConfig {
   host: string;
   port: number;
   trustProxy: boolean;
+  /** Browser origins allowed to call the public endpoints (CORS); empty: CORS off. */
+  corsOrigins: string[];
+  /** PEM file paths when the public listener serves https itself. */
+  tls: { certFile: string; keyFile: string } | undefined;
   /** With trustProxy: how many proxies of ours forward to us; ctx.ip is the X-Forwarded-For entry that many from the right. */
   trustProxyHops: number;
   admin: { host: string; port: number; resource: string };
+  /** The metrics listener; no listener when disabled. */
+  metrics: { enabled: boolean; host: string; port: number };
   databaseUrl: string;
+  /** Bounds on every wait for PostgreSQL (createPrismaClient's options). */
+  databaseTimeouts: { connectionTimeoutMs: number; queryTimeoutMs: number };
   /** Undefined only in development without REDIS_URL: revocations then stay in PostgreSQL alone. */
   redis: { url: string; keyPrefix: string } | undefined;
   revocation: { resyncIntervalSeconds: number };
@@ -115,6 +155,8 @@ export interface AuthServerConfig {
   keyActivationDelaySeconds: number;
   keyReloadIntervalSeconds: number;
   argon2: { memoryCost: number; timeCost: number; parallelism: number };
+  /** The cap on concurrent argon2 work (credentials/limit-hash-concurrency.ts). */
+  passwordHashing: { concurrency: number; queueLimit: number };
   logLevel: string;
 }
 
@@ -151,6 +193,16 @@ export function loadConfig(env: Record<string, string | undefined>): AuthServerC
       'ISSUER: must be an https URL in production (set PORTCULLIS_MODE=development for local http)',
     );
   }
+  if ((e.TLS_CERT_FILE === undefined) !== (e.TLS_KEY_FILE === undefined)) {
+    problems.push('TLS_CERT_FILE, TLS_KEY_FILE: set both (https) or neither (http behind your TLS proxy)');
+  }
+  if (e.PORTCULLIS_MODE === 'production') {
+    problems.push(
+      ...productionSecretProblems('KEY_ENCRYPTION_KEY', e.KEY_ENCRYPTION_KEY),
+      ...productionSecretProblems('CLIENT_SECRET_PEPPER', e.CLIENT_SECRET_PEPPER),
+    );
+  }
+  if (e.PORTCULLIS_MODE === 'production') problems.push(...plainHttpOriginProblems(e.CORS_ORIGINS));
   if (e.KEY_ENCRYPTION_KEY.equals(e.CLIENT_SECRET_PEPPER)) {
     problems.push('CLIENT_SECRET_PEPPER: must differ from KEY_ENCRYPTION_KEY');
   }
@@ -165,9 +217,17 @@ export function loadConfig(env: Record<string, string | undefined>): AuthServerC
     host: e.HOST,
     port: e.PORT,
     trustProxy: e.TRUST_PROXY,
+    corsOrigins: e.CORS_ORIGINS,
+    tls:
+      e.TLS_CERT_FILE && e.TLS_KEY_FILE ? { certFile: e.TLS_CERT_FILE, keyFile: e.TLS_KEY_FILE } : undefined,
     trustProxyHops: e.TRUST_PROXY_HOPS,
     admin: { host: e.ADMIN_HOST, port: e.ADMIN_PORT, resource: adminResource },
+    metrics: { enabled: e.METRICS_ENABLED, host: e.METRICS_HOST, port: e.METRICS_PORT },
     databaseUrl: e.DATABASE_URL,
+    databaseTimeouts: {
+      connectionTimeoutMs: e.DATABASE_CONNECT_TIMEOUT_SECONDS * 1000,
+      queryTimeoutMs: e.DATABASE_QUERY_TIMEOUT_SECONDS * 1000,
+    },
     redis: e.REDIS_URL === undefined ? undefined : { url: e.REDIS_URL, keyPrefix: e.REDIS_KEY_PREFIX },
     revocation: { resyncIntervalSeconds: e.REVOCATION_RESYNC_INTERVAL_SECONDS },
     rateLimits: {
@@ -195,6 +255,10 @@ export function loadConfig(env: Record<string, string | undefined>): AuthServerC
       timeCost: e.ARGON2_TIME_COST,
       parallelism: e.ARGON2_PARALLELISM,
     },
+    passwordHashing: {
+      concurrency: e.PASSWORD_HASH_CONCURRENCY,
+      queueLimit: e.PASSWORD_HASH_QUEUE_LIMIT,
+    },
     logLevel: e.LOG_LEVEL,
   };
 }
@@ -209,6 +273,22 @@ function redisRequiredProblems(env: Record<string, string | undefined>): string[
   return [
     'REDIS_URL: required in production: revocations reach resource servers through Redis (set PORTCULLIS_MODE=development to run without it)',
   ];
+}
+
+/**
+ * A page served over plain http can be rewritten in transit, so in production only https origins (and
+ * http on the loopback, where a developer's page runs) may read answers.
+ */
+function plainHttpOriginProblems(origins: readonly string[]): string[] {
+  return origins
+    .filter((origin) => {
+      const url = new URL(origin);
+      return url.protocol === 'http:' && !['localhost', '127.0.0.1', '[::1]'].includes(url.hostname);
+    })
+    .map(
+      (origin) =>
+        `CORS_ORIGINS: "${origin}" must be https in production (plain http only for localhost and 127.0.0.1)`,
+    );
 }
 
 /** Longest life of anything a signing key signs: how long a superseded key must stay in JWKS. */

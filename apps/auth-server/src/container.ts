@@ -4,12 +4,18 @@ import {
   closeRedisClient,
   createRedisClient,
   logRedisOutages,
+  readEvictionPolicy,
   revocationRedisLayout,
 } from '@portcullis/revocation';
 import {
+  allowedMethodsFor,
+  corsAllowlist,
   createHealthRoutes,
   type Logger,
+  type Metrics,
+  problemResponses,
   type ReadinessCheck,
+  requestContext,
   securityHeaders,
 } from '@portcullis/service-kit';
 import type { Redis } from 'ioredis';
@@ -19,11 +25,22 @@ import { createAdminApi } from './admin/create-admin-api.js';
 import { createAuditRecorder } from './audit/audit-recorder.js';
 import { type AuthServerConfig, longestAccessTokenLifetime } from './config.js';
 import { createUserAuthenticator } from './credentials/authenticate-user.js';
+import { limitHashConcurrency } from './credentials/limit-hash-concurrency.js';
 import { createLoginLockout } from './credentials/login-lockout.js';
 import { createPasswordHasher } from './credentials/password-hasher.js';
 import { createThrottledAuthenticator } from './credentials/throttled-authenticator.js';
-import { notFoundAsProblem, oauthMetadataAlias } from './http/public-middleware.js';
+import { issuerOriginPinned } from './http/issuer-origin-pinned.js';
+import { providerCorsRemoved } from './http/provider-cors-removed.js';
+import { oauthMetadataAlias } from './http/public-middleware.js';
+import { publicRouteMethods } from './http/public-route-methods.js';
+import { createTokenEndpointBodyGuard } from './http/token-endpoint-body-guard.js';
+import { createTokenEndpointHeaderGuard } from './http/token-endpoint-header-guard.js';
+import { createTokenEndpointQueryGuard } from './http/token-endpoint-query-guard.js';
 import { type KeyRing, loadKeyRing } from './keys/signing-key-ring.js';
+import { createAuthServerMetrics } from './metrics/auth-server-metrics.js';
+import { countProviderGrants } from './metrics/count-provider-grants.js';
+import { countRateLimitRejections } from './metrics/count-rate-limit-rejections.js';
+import { countRevocations } from './metrics/count-revocations.js';
 import { createProvider } from './oidc/create-provider.js';
 import { enabledMetadataOnly } from './oidc/enabled-metadata-only.js';
 import { createProviderHost, type ProviderHost } from './oidc/provider-host.js';
@@ -42,6 +59,8 @@ export interface Container {
   redis?: Redis;
   /** Keeps Redis holding every revocation in force; undefined without Redis. */
   revocationReseeder?: RevocationReseeder;
+  /** This instance's metrics (one registry for the public and admin apps), for the metrics listener. */
+  metrics: Metrics;
   close(): Promise<void>;
 }
 
@@ -49,12 +68,18 @@ const ARTIFACT_CLEANUP_INTERVAL_MS = 60 * 60 * 1000;
 
 /** The composition root (STYLE.md §1): the one place that creates the PrismaClient and the Provider. */
 export async function createContainer(config: AuthServerConfig, logger: Logger): Promise<Container> {
-  const prisma = createPrismaClient({ databaseUrl: config.databaseUrl });
+  const prisma = createPrismaClient({ databaseUrl: config.databaseUrl, ...config.databaseTimeouts });
   const redis = config.redis ? createRedisClient(config.redis.url) : undefined;
   let reseeder: RevocationReseeder | undefined;
   try {
-    const audit = createAuditRecorder(prisma, logger);
-    const hasher = await createPasswordHasher(config.argon2);
+    const appMetrics = createAuthServerMetrics();
+    const audit = createAuditRecorder(prisma, logger, { onEvent: appMetrics.auditEvent });
+    // Every argon2 operation (login, decoy, rehash, admin) goes through the cap (issue 6).
+    const hasher = limitHashConcurrency(await createPasswordHasher(config.argon2), {
+      ...config.passwordHashing,
+      onRefusals: (refused) =>
+        logger.warn({ refused, ...config.passwordHashing }, 'password hashing saturated: requests refused'),
+    });
     const rateLimitPrefix = `${config.redis?.keyPrefix ?? 'portcullis:'}rate-limit:`;
     const onStoreChange = (change: RateLimitStoreChange) =>
       change.store === 'memory'
@@ -69,14 +94,17 @@ export async function createContainer(config: AuthServerConfig, logger: Logger):
       authenticate: createUserAuthenticator(prisma, hasher, audit.record),
       lockout,
       audit: audit.record,
-      perIpLimiter: createRateLimiter({
-        redis,
-        keyPrefix: rateLimitPrefix,
-        name: 'password-ip',
-        points: config.rateLimits.passwordPerIp,
-        durationSeconds: 60,
-        onStoreChange,
-      }),
+      perIpLimiter: countRateLimitRejections(
+        createRateLimiter({
+          redis,
+          keyPrefix: rateLimitPrefix,
+          name: 'password-ip',
+          points: config.rateLimits.passwordPerIp,
+          durationSeconds: 60,
+          onStoreChange,
+        }),
+        appMetrics.rateLimited,
+      ),
     });
     // Created once, outside buildProvider: a key rotation rebuilds the provider but must not reset counters.
     const tokenEndpointRateLimit = createTokenEndpointRateLimit({
@@ -85,6 +113,7 @@ export async function createContainer(config: AuthServerConfig, logger: Logger):
       perIpPerMinute: config.rateLimits.tokenPerIp,
       perClientPerMinute: config.rateLimits.tokenPerClient,
       onStoreChange,
+      onRejected: appMetrics.rateLimited,
     });
 
     let broadcaster: RevocationBroadcaster = noRevocationBroadcast;
@@ -109,12 +138,21 @@ export async function createContainer(config: AuthServerConfig, logger: Logger):
       readiness.redis = async () => (await redis.ping()) === 'PONG';
       // Bounded, and never fails start-up: with Redis down the reseeder keeps trying every second.
       await activeReseeder.start();
+      void warnIfRedisMayEvict(redis, logger);
     } else {
       logger.warn(
         'REDIS_URL is not set (development mode): revocations are recorded in PostgreSQL only and NOT enforced by resource servers',
       );
     }
+    broadcaster = countRevocations(broadcaster, appMetrics.revoked);
     const healthRoutes = createHealthRoutes(readiness);
+    // Token, revocation, introspection, JWKS and discovery from the allowed browser origins (CORS_ORIGINS).
+    const publicCors = corsAllowlist({
+      origins: config.corsOrigins,
+      allowMethods: ['GET', 'POST'],
+      allowHeaders: ['Authorization', 'Content-Type'],
+    });
+    appMetrics.metrics.trackDependencies(readiness);
     const keyRingOptions = {
       keyEncryptionKey: config.keyEncryptionKey,
       signingAlg: config.signingAlg,
@@ -130,12 +168,22 @@ export async function createContainer(config: AuthServerConfig, logger: Logger):
         logger,
         broadcaster,
       });
+      countProviderGrants(provider, appMetrics);
       // Our pipeline, outermost first, in front of oidc-provider's own routes.
       provider.middleware.unshift(
+        appMetrics.metrics.httpMiddleware,
+        issuerOriginPinned(config.issuer, config.trustProxy),
+        requestContext(logger),
         securityHeaders,
-        notFoundAsProblem,
+        publicCors,
+        providerCorsRemoved,
+        problemResponses(logger),
+        allowedMethodsFor(publicRouteMethods(provider)),
         healthRoutes,
         tokenEndpointRateLimit,
+        createTokenEndpointHeaderGuard(),
+        createTokenEndpointQueryGuard(),
+        createTokenEndpointBodyGuard(),
         oauthMetadataAlias,
         enabledMetadataOnly,
       );
@@ -143,6 +191,11 @@ export async function createContainer(config: AuthServerConfig, logger: Logger):
     };
     const providerHost = await createProviderHost(() => loadKeyRing(prisma, keyRingOptions), buildProvider);
     logger.info({ kid: providerHost.keyRing().signingKid }, 'signing key loaded');
+    // JWKS state: the key that signs is among the published ones (the health routes read checks per request).
+    readiness.jwks = () => {
+      const ring = providerHost.keyRing();
+      return ring.privateJwks.some((jwk) => jwk.kid === ring.signingKid);
+    };
 
     /** Never throws: a failed reload keeps the current keys, and the next interval tries again. */
     const reloadKeys = async (): Promise<void> => {
@@ -175,10 +228,13 @@ export async function createContainer(config: AuthServerConfig, logger: Logger):
       reloadKeys,
       broadcaster,
     });
+    // Outermost on the admin app too (createAdminApi does not take createJsonApi's `metrics` option).
+    adminApp.middleware.unshift(appMetrics.metrics.httpMiddleware);
 
     return {
       providerHost,
       adminApp,
+      metrics: appMetrics.metrics,
       flushAudit: () => audit.flush(),
       redis,
       revocationReseeder: reseeder,
@@ -196,5 +252,16 @@ export async function createContainer(config: AuthServerConfig, logger: Logger):
     if (redis) await closeRedisClient(redis);
     await prisma.$disconnect();
     throw error;
+  }
+}
+
+/** Checked once at start: an evicting Redis may drop revocations silently (README "Operating it"). */
+async function warnIfRedisMayEvict(redis: Redis, logger: Logger): Promise<void> {
+  const policy = await readEvictionPolicy(redis);
+  if (policy !== undefined && policy !== 'noeviction') {
+    logger.warn(
+      { maxmemoryPolicy: policy },
+      'Redis may evict keys under memory pressure: set maxmemory-policy noeviction, or revocations can be lost until the next resync',
+    );
   }
 }

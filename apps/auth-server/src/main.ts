@@ -1,5 +1,10 @@
 #!/usr/bin/env node
-import { serveHttp } from '@portcullis/service-kit';
+import {
+  createMetricsHandler,
+  readTlsCredentials,
+  serveHttp,
+  TlsCredentialsError,
+} from '@portcullis/service-kit';
 import { ConfigError, loadConfig } from './config.js';
 import { createContainer } from './container.js';
 import { createLogger } from './logger.js';
@@ -7,12 +12,14 @@ import { createLogger } from './logger.js';
 /** Loads config, builds the container, listens, and shuts down cleanly (STYLE.md §1). */
 async function main(): Promise<void> {
   const config = loadConfig(process.env);
+  const tls = config.tls && readTlsCredentials(config.tls);
   const logger = createLogger(config.logLevel);
   const container = await createContainer(config, logger);
   await serveHttp({
     listeners: [
       {
         name: 'auth-server',
+        tls,
         handler: container.providerHost.handle,
         host: config.host,
         port: config.port,
@@ -25,6 +32,16 @@ async function main(): Promise<void> {
         port: config.admin.port,
         describe: { audience: config.admin.resource },
       },
+      ...(config.metrics.enabled
+        ? [
+            {
+              name: 'metrics',
+              handler: createMetricsHandler(container.metrics, { logger }),
+              host: config.metrics.host,
+              port: config.metrics.port,
+            },
+          ]
+        : []),
     ],
     logger,
     close: () => container.close(),
@@ -34,7 +51,9 @@ async function main(): Promise<void> {
 main().catch((error: unknown) => {
   // Config problems are the user's to fix: say what, without a stack trace.
   const message =
-    error instanceof ConfigError ? error.message : `auth-server failed to start: ${String(error)}`;
+    error instanceof ConfigError || error instanceof TlsCredentialsError
+      ? error.message
+      : `auth-server failed to start: ${String(error)}`;
   console.error(message);
   process.exit(1);
 });

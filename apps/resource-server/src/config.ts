@@ -1,4 +1,5 @@
 import { ASYMMETRIC_ALGORITHMS, type AsymmetricAlgorithm } from '@portcullis/guard';
+import { corsOriginProblem } from '@portcullis/service-kit';
 import { z } from 'zod';
 
 /**
@@ -13,14 +14,38 @@ const redisUrl = z.preprocess(
   z.url({ protocol: /^rediss?$/, message: 'must be a redis:// or rediss:// URL' }).optional(),
 );
 
+/** A file path; empty (as an .env template leaves it) counts as unset. */
+const optionalPath = z.preprocess((value) => (value === '' ? undefined : value), z.string().optional());
+
 const environmentSchema = z.object({
   PORTCULLIS_MODE: z.enum(['production', 'development']).default('production'),
   HOST: z.string().default('0.0.0.0'),
   PORT: z.coerce.number().int().min(0).max(65535).default(4001),
   TRUST_PROXY: z.stringbool().default(false),
+  /** Browser origins allowed to call this API (CORS), comma or space separated; empty: none. */
+  CORS_ORIGINS: z
+    .string()
+    .default('')
+    .transform((value) => value.split(/[\s,]+/).filter(Boolean))
+    .superRefine((origins, context) => {
+      for (const problem of origins.map(corsOriginProblem)) {
+        if (problem !== undefined) context.addIssue({ code: 'custom', message: problem });
+      }
+    }),
+  /** PEM files: with both set, the listener serves https itself (else terminate TLS in a proxy). */
+  TLS_CERT_FILE: optionalPath,
+  TLS_KEY_FILE: optionalPath,
   /** With TRUST_PROXY: how many proxies of ours forward to us; the address is the X-Forwarded-For entry that many from the right. */
   TRUST_PROXY_HOPS: z.coerce.number().int().positive().default(1),
+  /** The Prometheus listener (GET /metrics, no auth): loopback by default. 0 = any free port. */
+  METRICS_ENABLED: z.stringbool().default(true),
+  METRICS_HOST: z.string().default('127.0.0.1'),
+  METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9465),
   DATABASE_URL: z.url(),
+  /** Longest wait for a PostgreSQL connection; a request fails (5xx) rather than hang when it is gone. */
+  DATABASE_CONNECT_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(3600).default(5),
+  /** Longest a query may take (statement_timeout, then client-side: a hung PostgreSQL answers nothing). */
+  DATABASE_QUERY_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(3600).default(10),
   /** The auth server's issuer identifier, exactly as in its tokens' `iss`. */
   ISSUER: z.url(),
   /** This API's resource indicator: tokens must carry it in `aud`. */
@@ -87,9 +112,17 @@ export interface ResourceServerConfig {
   host: string;
   port: number;
   trustProxy: boolean;
+  /** Browser origins allowed to call this API (CORS); empty: CORS off. */
+  corsOrigins: string[];
+  /** PEM file paths when the listener serves https itself. */
+  tls: { certFile: string; keyFile: string } | undefined;
   /** With trustProxy: how many proxies of ours forward to us; ctx.ip is the X-Forwarded-For entry that many from the right. */
   trustProxyHops: number;
+  /** The metrics listener; no listener when disabled. */
+  metrics: { enabled: boolean; host: string; port: number };
   databaseUrl: string;
+  /** Bounds on every wait for PostgreSQL (createPrismaClient's options). */
+  databaseTimeouts: { connectionTimeoutMs: number; queryTimeoutMs: number };
   issuer: string;
   audience: string;
   jwksUri: string | undefined;
@@ -133,8 +166,16 @@ export function loadConfig(env: Record<string, string | undefined>): ResourceSer
     host: e.HOST,
     port: e.PORT,
     trustProxy: e.TRUST_PROXY,
+    corsOrigins: e.CORS_ORIGINS,
+    tls:
+      e.TLS_CERT_FILE && e.TLS_KEY_FILE ? { certFile: e.TLS_CERT_FILE, keyFile: e.TLS_KEY_FILE } : undefined,
     trustProxyHops: e.TRUST_PROXY_HOPS,
+    metrics: { enabled: e.METRICS_ENABLED, host: e.METRICS_HOST, port: e.METRICS_PORT },
     databaseUrl: e.DATABASE_URL,
+    databaseTimeouts: {
+      connectionTimeoutMs: e.DATABASE_CONNECT_TIMEOUT_SECONDS * 1000,
+      queryTimeoutMs: e.DATABASE_QUERY_TIMEOUT_SECONDS * 1000,
+    },
     issuer: e.ISSUER,
     audience: e.AUDIENCE,
     jwksUri: e.JWKS_URI,
@@ -166,6 +207,15 @@ function crossFieldProblems(env: Record<string, string | undefined>): string[] {
         'REDIS_URL: required in production: without it revoked tokens are accepted until they expire (set PORTCULLIS_MODE=development to run without it)',
       );
     }
+    // A page served over plain http can be rewritten in transit: http origins only on the loopback.
+    for (const origin of (env.CORS_ORIGINS ?? '').split(/[\s,]+/).filter((origin) => URL.canParse(origin))) {
+      const url = new URL(origin);
+      if (url.protocol === 'http:' && !['localhost', '127.0.0.1', '[::1]'].includes(url.hostname)) {
+        problems.push(
+          `CORS_ORIGINS: "${origin}" must be https in production (plain http only for localhost and 127.0.0.1)`,
+        );
+      }
+    }
     for (const name of ['ISSUER', 'JWKS_URI'] as const) {
       const value = env[name];
       if (value !== undefined && URL.canParse(value) && new URL(value).protocol !== 'https:') {
@@ -174,6 +224,11 @@ function crossFieldProblems(env: Record<string, string | undefined>): string[] {
         );
       }
     }
+  }
+  const hasCert = (env.TLS_CERT_FILE ?? '') !== '';
+  const hasKey = (env.TLS_KEY_FILE ?? '') !== '';
+  if (hasCert !== hasKey) {
+    problems.push('TLS_CERT_FILE, TLS_KEY_FILE: set both (https) or neither (http behind your TLS proxy)');
   }
   const refresh = Number(env.JWKS_REFRESH_INTERVAL_SECONDS ?? 300);
   const maxStale = Number(env.JWKS_MAX_STALE_SECONDS ?? 6 * 3600);

@@ -13,6 +13,7 @@ import {
   createApiDocsRoutes,
   createJsonApi,
   type Logger,
+  type Metrics,
   type ReadinessCheck,
 } from '@portcullis/service-kit';
 import type { Redis } from 'ioredis';
@@ -21,6 +22,7 @@ import type { ResourceServerConfig } from './config.js';
 import { createMeRoute } from './http/me-route.js';
 import { createSubjectRateLimit, withSubjectRateLimit } from './http/subject-rate-limit.js';
 import { createItemRoutes } from './items/item-routes.js';
+import { createResourceServerMetrics } from './metrics/resource-server-metrics.js';
 import { createResourceServerOpenApiDocument } from './resource-server-openapi.js';
 import {
   keepRevocationMirrorStarted,
@@ -34,6 +36,8 @@ export interface Container {
   redis?: Redis;
   /** The in-memory revocation set every token is checked against; undefined without Redis. */
   revocationMirror?: RevocationMirror;
+  /** This instance's metrics, for the metrics listener. */
+  metrics: Metrics;
   close(): Promise<void>;
 }
 
@@ -53,7 +57,7 @@ export async function createContainer(
   logger: Logger,
   overrides: ContainerOverrides = {},
 ): Promise<Container> {
-  const prisma = createPrismaClient({ databaseUrl: config.databaseUrl });
+  const prisma = createPrismaClient({ databaseUrl: config.databaseUrl, ...config.databaseTimeouts });
   const revocations = config.redis
     ? startRevocations(config.redis, config.revocation, logger, overrides.now)
     : undefined;
@@ -82,10 +86,12 @@ export async function createContainer(
     .refresh()
     .catch((error: unknown) => logger.warn({ err: error }, 'signing keys not loaded yet; will retry on use'));
 
+  const appMetrics = createResourceServerMetrics();
   const authenticatingGuard = createKoaGuard({
     verifier,
     realm: 'portcullis-items',
     onRefused: (error, ctx) => {
+      appMetrics.tokenRefused(error);
       const { code, reason } = error as { code?: string; reason?: string };
       logger.info({ code, reason, path: ctx.path, method: ctx.method }, 'request refused');
     },
@@ -98,6 +104,7 @@ export async function createContainer(
       keyPrefix: `${config.redis?.keyPrefix ?? 'portcullis:'}rate-limit:`,
       perMinute: config.rateLimits.perSubject,
       routes: config.rateLimits.routes,
+      onRejected: appMetrics.rateLimited,
       onStoreChange: (change) =>
         change.store === 'memory'
           ? logger.warn({ err: change.error }, 'rate limits counted per instance: Redis unavailable')
@@ -113,11 +120,14 @@ export async function createContainer(
   };
   // Fresh: in sync with Redis, or within the staleness window; otherwise protected routes answer 503.
   if (revocations) readiness.revocations = () => revocations.mirror.status().fresh;
+  appMetrics.watch({ readiness, redis: revocations?.redis, mirror: revocations?.mirror });
   const app = createJsonApi<GuardState>({
     logger,
     trustProxy: config.trustProxy,
     proxyHops: config.trustProxyHops,
+    corsOrigins: config.corsOrigins,
     readiness,
+    metrics: appMetrics.metrics,
     routers: [
       createMeRoute(guard),
       createItemRoutes({ guard, prisma, maxBodyBytes: config.maxBodyBytes }),
@@ -132,6 +142,7 @@ export async function createContainer(
     app,
     redis: revocations?.redis,
     revocationMirror: revocations?.mirror,
+    metrics: appMetrics.metrics,
     async close() {
       await revocations?.close();
       await prisma.$disconnect();

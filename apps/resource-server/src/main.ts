@@ -1,5 +1,10 @@
 #!/usr/bin/env node
-import { serveHttp } from '@portcullis/service-kit';
+import {
+  createMetricsHandler,
+  readTlsCredentials,
+  serveHttp,
+  TlsCredentialsError,
+} from '@portcullis/service-kit';
 import { ConfigError, loadConfig } from './config.js';
 import { createContainer } from './container.js';
 import { createLogger } from './logger.js';
@@ -7,17 +12,29 @@ import { createLogger } from './logger.js';
 /** Loads config, builds the container, listens, and shuts down cleanly (STYLE.md §1). */
 async function main(): Promise<void> {
   const config = loadConfig(process.env);
+  const tls = config.tls && readTlsCredentials(config.tls);
   const logger = createLogger(config.logLevel);
   const container = await createContainer(config, logger);
   await serveHttp({
     listeners: [
       {
         name: 'resource-server',
+        tls,
         handler: container.app.callback(),
         host: config.host,
         port: config.port,
         describe: { issuer: config.issuer, audience: config.audience },
       },
+      ...(config.metrics.enabled
+        ? [
+            {
+              name: 'metrics',
+              handler: createMetricsHandler(container.metrics, { logger }),
+              host: config.metrics.host,
+              port: config.metrics.port,
+            },
+          ]
+        : []),
     ],
     logger,
     close: () => container.close(),
@@ -27,7 +44,9 @@ async function main(): Promise<void> {
 main().catch((error: unknown) => {
   // Config problems are the user's to fix: say what, without a stack trace.
   const message =
-    error instanceof ConfigError ? error.message : `resource-server failed to start: ${String(error)}`;
+    error instanceof ConfigError || error instanceof TlsCredentialsError
+      ? error.message
+      : `resource-server failed to start: ${String(error)}`;
   console.error(message);
   process.exit(1);
 });

@@ -8,6 +8,7 @@
 export { applyMigrations } from './migrations/apply-migrations.js';
 export type { ArtifactPayload, ClientMetadataLoader, OidcAdapter } from './oidc-artifact-adapter.js';
 export { createOidcAdapterClass, deleteExpiredArtifacts } from './oidc-artifact-adapter.js';
+export type { PingDatabaseOptions } from './ping-database.js';
 export { pingDatabase } from './ping-database.js';
 export type { PrismaClient, PrismaClientOptions } from './prisma-client.js';
 export { createPrismaClient } from './prisma-client.js';
@@ -107,6 +108,7 @@ export {
   clearLoginThrottle,
   deleteStaleLoginThrottles,
   loginThrottleId,
+  releaseLoginAttempt,
   reserveLoginAttempt,
 } from './repositories/login-throttles.js';
 export type { ClientSpec, RoleSpec, UserSpec } from './repositories/provisioning.js';

@@ -8,6 +8,7 @@
  * await mirror.start();
  */
 
+export { readEvictionPolicy } from './eviction-policy.js';
 export type { RedisConnectionLogger } from './redis-connection.js';
 export { closeRedisClient, logRedisOutages, revocationRedisLayout } from './redis-connection.js';
 export type {

@@ -1,8 +1,13 @@
 import Koa, { type Middleware } from 'koa';
+import type { Logger } from 'pino';
+import { allowedMethodsFor } from './allowed-methods-for.js';
+import { corsAllowlist } from './cors-allowlist.js';
+import { forwardedHeadersFromTrustedHops } from './forwarded-headers.js';
 import type { ReadinessCheck } from './health-routes.js';
 import { createHealthRoutes } from './health-routes.js';
 import { methodProblems } from './method-problems.js';
 import { problemResponses } from './problem.js';
+import { requestContext } from './request-context.js';
 import { securityHeaders } from './security-headers.js';
 
 /**
@@ -17,24 +22,34 @@ export interface RouteTable {
 }
 
 export interface JsonApiOptions {
-  logger: { error(object: object, message: string): void };
+  /** Access-log and 5xx lines go through a child of it per request (requestContext). */
+  logger: Logger;
   /** Trust X-Forwarded-* (only behind your own proxy). */
   trustProxy: boolean;
   /**
    * With `trustProxy`: how many proxies of ours forward to this app (Koa's `maxIpsCount`). Default 1.
    * `ctx.ip` is then the X-Forwarded-For entry that many from the right — the address the outermost of our
-   * proxies saw. Entries further left are written by the caller (Koa's default would take the leftmost,
-   * letting a caller pick its own address for per-address limits).
+   * proxies saw — and `ctx.protocol` / `ctx.host` the X-Forwarded-Proto / -Host entry as far from the right.
+   * Entries further left are written by the caller (Koa's default would take the leftmost, letting a caller
+   * pick its own address for per-address limits, or pass plain http off as https).
    */
   proxyHops?: number;
+  /** Browser origins allowed to call this API (corsAllowlist). Default none: CORS off. */
+  corsOrigins?: readonly string[];
   readiness: Record<string, ReadinessCheck>;
   routers: RouteTable[];
   /** `Cache-Control: no-store` on every answer (admin APIs: live security state). Default false. */
   noStore?: boolean;
+  /** Request counts and latency by route (createMetrics); recorded outermost, so every answer counts. */
+  metrics?: { httpMiddleware: Middleware };
 }
 
+/** /healthz and /readyz answer GET only (createHealthRoutes); any other method is a 405, as on a router. */
+const HEALTH_ROUTE_METHODS = { '/healthz': ['GET'], '/readyz': ['GET'] };
+
 /**
- * A JSON API's pipeline, outermost first, in one visible list (STYLE.md §4): security headers, the problem
+ * A JSON API's pipeline, outermost first, in one visible list (STYLE.md §4): metrics, the trusted
+ * X-Forwarded-* entries (behind proxies), request id and access log, security headers, CORS, the problem
  * serializer, /healthz and /readyz, problem bodies for 405/501, then the route tables.
  *
  * @example
@@ -52,9 +67,16 @@ export function createJsonApi<State>(options: JsonApiOptions): Koa<State> {
     maxIpsCount: options.trustProxy ? proxyHops : 0,
   });
   app.silent = true; // problemResponses logs what matters; Koa's default stderr dump would duplicate it.
+  if (options.metrics) app.use(options.metrics.httpMiddleware);
+  if (options.trustProxy) app.use(forwardedHeadersFromTrustedHops(proxyHops));
+  app.use(requestContext(options.logger));
   app.use(securityHeaders);
+  app.use(
+    corsAllowlist({ origins: options.corsOrigins ?? [], allowMethods: routedMethods(options.routers) }),
+  );
   if (options.noStore) app.use(noStore);
   app.use(problemResponses(options.logger));
+  app.use(allowedMethodsFor(HEALTH_ROUTE_METHODS));
   app.use(createHealthRoutes(options.readiness));
   app.use(methodProblems);
   for (const router of options.routers) {
@@ -62,6 +84,19 @@ export function createJsonApi<State>(options: JsonApiOptions): Koa<State> {
     app.use(router.allowedMethods());
   }
   return app;
+}
+
+/**
+ * The methods the route tables answer, for a CORS preflight: no more than the API has. Read from an
+ * @koa/router Router's layers; a table that is not one adds none, and none found at all means GET and POST.
+ */
+function routedMethods(routers: readonly RouteTable[]): string[] {
+  const methods = new Set<string>();
+  for (const router of routers) {
+    const { stack } = router as { stack?: readonly { methods?: readonly string[] }[] };
+    for (const layer of stack ?? []) for (const method of layer.methods ?? []) methods.add(method);
+  }
+  return methods.size > 0 ? [...methods] : ['GET', 'POST'];
 }
 
 async function noStore(ctx: Koa.Context, next: Koa.Next): Promise<void> {

@@ -41,7 +41,11 @@ interface ErrorLogger {
 /**
  * The one error serializer of an app (STYLE.md §7): ProblemErrors are written as they are, anything else
  * becomes a generic 500 — the stack, SQL or Prisma code goes to the log, never to the client. A route no one
- * answered becomes a 404 problem rather than Koa's plain text.
+ * answered becomes a 404 problem rather than Koa's plain text. A 5xx is logged through `ctx.state.log`
+ * (requestContext's child logger, carrying the request id) when there is one, else through `logger`.
+ *
+ * @example
+ * app.use(requestContext(logger)).use(problemResponses(logger));
  */
 export function problemResponses(logger: ErrorLogger) {
   return async function writeProblems(ctx: Context, next: Next): Promise<void> {
@@ -50,7 +54,11 @@ export function problemResponses(logger: ErrorLogger) {
       if (ctx.status === 404 && ctx.body === undefined) throw new ProblemError(404, 'Not Found');
     } catch (error) {
       const problem = asProblem(error);
-      if (problem.status >= 500) logger.error({ err: error, path: ctx.path }, 'request failed');
+      if (problem.status >= 500) {
+        // The request's own logger (requestContext) when there is one, so the line carries the request id.
+        const log: ErrorLogger = (ctx.state as { log?: ErrorLogger }).log ?? logger;
+        log.error({ err: error, path: ctx.path }, 'request failed');
+      }
       ctx.status = problem.status;
       ctx.set(problem.headers);
       ctx.type = 'application/problem+json';

@@ -1,6 +1,9 @@
 import { createServer, type RequestListener, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
+import { answerClientErrors } from './client-error-responder.js';
+import type { TlsCredentials } from './tls-credentials.js';
 
 /** One HTTP listener of a service (the auth server has a public and an admin one). */
 export interface HttpListener {
@@ -11,6 +14,8 @@ export interface HttpListener {
   port: number;
   /** Extra fields for the listening line (issuer, mode...). */
   describe?: Record<string, unknown>;
+  /** Serve https with these (TLS 1.2 or later); plain http without. */
+  tls?: TlsCredentials;
 }
 
 export interface ServeHttpOptions {
@@ -30,7 +35,11 @@ const SHUTDOWN_DEADLINE_MS = 10_000;
 export async function serveHttp({ listeners, logger, close }: ServeHttpOptions): Promise<void> {
   const servers: Server[] = [];
   for (const listener of listeners) {
-    const server = createServer(listener.handler);
+    const server = listener.tls
+      ? createHttpsServer({ ...listener.tls, minVersion: 'TLSv1.2' }, listener.handler)
+      : createServer(listener.handler);
+    // Requests Node's parser refuses (overlong URL, malformed request line) still get a JSON problem body.
+    server.on('clientError', answerClientErrors(logger));
     server.requestTimeout = 30_000;
     server.headersTimeout = 10_000;
     await new Promise<void>((resolve, reject) => {
@@ -39,7 +48,8 @@ export async function serveHttp({ listeners, logger, close }: ServeHttpOptions):
     });
     servers.push(server);
     const { port } = server.address() as AddressInfo;
-    logger.info({ port, host: listener.host, ...listener.describe }, `${listener.name} listening`);
+    const protocol = listener.tls ? 'https' : 'http';
+    logger.info({ port, host: listener.host, protocol, ...listener.describe }, `${listener.name} listening`);
   }
 
   let stopping = false;

@@ -35,9 +35,10 @@ export const userOperations: ApiOperation[] = [
     path: '/users',
     summary: 'Create a user',
     description:
-      'Password policy (NIST SP 800-63B): at least 8 characters, at most 1024 bytes, no composition rules. ' +
-      'Roles must exist; permissions are created when new. Audited as `admin.user.created` (without the ' +
-      `password). ${REFUSES_GRANTING}`,
+      'Password policy (NIST SP 800-63B §5.1.1.2): at least 8 characters, at most 1024 bytes, not a common ' +
+      'or breached password, not the username or email, no composition rules. Roles must exist; ' +
+      'permissions are created when new. Audited as `admin.user.created` (without the password). 503 with ' +
+      `Retry-After when password hashing is saturated. ${REFUSES_GRANTING}`,
     tag: 'users',
     security: write,
     body: createUserBody,
@@ -48,7 +49,7 @@ export const userOperations: ApiOperation[] = [
         headers: { Location: 'The new user, `/users/{id}`' },
       },
     },
-    errors: [404, 409],
+    errors: [404, 409, 503],
   },
   {
     method: 'get',
@@ -80,13 +81,15 @@ export const userOperations: ApiOperation[] = [
     method: 'put',
     path: '/users/:id/password',
     summary: 'Set a user’s password',
-    description: `Same policy as on creation. Audited as \`admin.user.password_set\` (without the password). ${onUser}`,
+    description:
+      'Same policy as on creation, including not the user’s username or email; 503 with Retry-After when ' +
+      `password hashing is saturated. Audited as \`admin.user.password_set\` (without the password). ${onUser}`,
     tag: 'users',
     security: write,
     params: id,
     body: setPasswordBody,
     responses: { 204: { description: 'Set' } },
-    errors: [404],
+    errors: [404, 503],
   },
   {
     method: 'delete',

@@ -15,10 +15,11 @@ import {
 } from '@portcullis/db';
 import type { GuardState, KoaGuard } from '@portcullis/guard/koa';
 import { ProblemError, readJsonBody, validate } from '@portcullis/service-kit';
-import type { Context } from 'koa';
+import type { Context, Next } from 'koa';
 import type { ZodType } from 'zod';
 import type { WriteAuditEvent } from '../audit/audit-recorder.js';
 import type { PasswordHasher } from '../credentials/password-hasher.js';
+import { PasswordHashingBusyError } from '../credentials/password-hashing-busy-error.js';
 import { revokeSubjectTokens } from '../revocations/revoke-subject-tokens.js';
 import type { RevokeTokensDependencies } from '../revocations/revoke-tokens.js';
 import { createAdminAuthorityCheck } from './admin-escalation.js';
@@ -28,6 +29,7 @@ import { pathParam } from './path-param.js';
 import { repositoryErrorsAsProblems } from './repository-errors.js';
 import { revocationErrorsAsProblems } from './revocation-problems.js';
 import {
+  contextPasswordIssues,
   createUserBody,
   listUsersQuery,
   permissionsBody,
@@ -59,7 +61,7 @@ export function createUserRoutes(dependencies: UserRoutesDependencies) {
   const router = new Router<GuardState>({ prefix: '/users' });
   const canRead = guard.require(adminRequirement('users', 'read'));
   const canWrite = guard.require(adminRequirement('users', 'write'));
-  router.use(repositoryErrorsAsProblems, revocationErrorsAsProblems);
+  router.use(repositoryErrorsAsProblems, revocationErrorsAsProblems, hashingBusyAsProblem);
   const authority = createAdminAuthorityCheck({ prisma, audit });
   const body = async <T>(ctx: Context, schema: ZodType<T>) =>
     validate(schema, await readJsonBody(ctx, maxBodyBytes));
@@ -127,6 +129,14 @@ export function createUserRoutes(dependencies: UserRoutesDependencies) {
     const { password } = await body(ctx, setPasswordBody);
     await authority.mayActOn(ctx, 'user', pathParam(ctx, 'id'));
     const user = found(await getUser(prisma, pathParam(ctx, 'id')));
+    // The body names no user, so the context-specific rules can only be checked against the record.
+    const issues = contextPasswordIssues(password, user);
+    if (issues.length > 0) {
+      throw new ProblemError(400, 'Bad Request', {
+        detail: 'the request is invalid',
+        errors: issues.map((message) => ({ path: 'password', message })),
+      });
+    }
     await setUserPasswordHash(prisma, user.id, await hasher.hash(password));
     await audit({ type: 'admin.user.password_set', ...auditActor(ctx), subject: user.id });
     ctx.status = 204;
@@ -205,6 +215,24 @@ export function createUserRoutes(dependencies: UserRoutesDependencies) {
   });
 
   return router;
+}
+
+/**
+ * Password hashing is saturated (limitHashConcurrency): 503 with Retry-After (RFC 9110 §15.6.4), nothing
+ * written — the hash is computed before the user is created or changed.
+ */
+async function hashingBusyAsProblem(_ctx: Context, next: Next): Promise<void> {
+  try {
+    await next();
+  } catch (error) {
+    if (!(error instanceof PasswordHashingBusyError)) throw error;
+    throw new ProblemError(
+      503,
+      'Service Unavailable',
+      { detail: 'password hashing is busy; retry later' },
+      { 'Retry-After': String(error.retryAfterSeconds) },
+    );
+  }
 }
 
 const userNotFound = () => new ProblemError(404, 'Not Found', { detail: 'no user with this id' });

@@ -17,14 +17,28 @@ export interface AuditRecorder {
   flush(): Promise<void>;
 }
 
+export interface AuditRecorderOptions {
+  /** Told every event as it is recorded (before it is durable), e.g. to count login failures; must not throw. */
+  onEvent?: (event: AuditEventInput) => void;
+}
+
 /**
  * Two ways to write the same log. `record` keeps audit writes off the token request's critical path: a
  * failed write is logged, never turned into a failed token request. `write` is for admin changes, which
  * answer success only once their event is durable.
  */
-export function createAuditRecorder(prisma: PrismaClient, logger: Logger): AuditRecorder {
+export function createAuditRecorder(
+  prisma: PrismaClient,
+  logger: Logger,
+  { onEvent }: AuditRecorderOptions = {},
+): AuditRecorder {
   const pending = new Set<Promise<void>>();
   const track = (event: AuditEventInput): Promise<void> => {
+    try {
+      onEvent?.(event);
+    } catch {
+      // A failing metrics hook must not lose the audit event.
+    }
     const write = recordAuditEvent(prisma, event).catch((error: unknown) => {
       logger.error({ err: error, auditType: event.type }, 'audit event could not be written');
       throw error;

@@ -6,6 +6,7 @@ import {
   loginThrottleId,
   normalizeUsername,
   type PrismaClient,
+  releaseLoginAttempt,
   reserveLoginAttempt,
 } from '@portcullis/db';
 import { clientAddressKey } from '@portcullis/rate-limit';
@@ -39,6 +40,11 @@ export interface LoginLockout {
   begin(username: string, ip: string): Promise<LockoutCheck>;
   /** The password was right: the pair starts over. */
   succeeded(username: string, ip: string): Promise<void>;
+  /**
+   * The attempt counted by `begin` was never checked (password hashing saturated): it is not a failure.
+   * Otherwise a flood from anywhere would lock real users out through their own retries.
+   */
+  unchecked(username: string, ip: string): Promise<void>;
   /** Deletes rows nobody needs any more (for the container's hourly cleanup); resolves to how many. */
   deleteStale(): Promise<number>;
 }
@@ -95,6 +101,7 @@ export function createLoginLockout(prisma: PrismaClient, options: LoginLockoutOp
       return { allowed: false, retryAfterSeconds };
     },
     succeeded: (username, ip) => clearLoginThrottle(prisma, rowId(username, ip)),
+    unchecked: (username, ip) => releaseLoginAttempt(prisma, rowId(username, ip), policy.threshold),
     deleteStale() {
       const at = now();
       return deleteStaleLoginThrottles(

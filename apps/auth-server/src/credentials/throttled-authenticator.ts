@@ -3,6 +3,7 @@ import type { RecordAuditEvent } from '../audit/audit-recorder.js';
 import type { Authenticate } from '../oidc/password-grant.js';
 import type { LoginLockout } from './login-lockout.js';
 import { LoginThrottledError, type LoginThrottleReason } from './login-throttled-error.js';
+import { PasswordHashingBusyError } from './password-hashing-busy-error.js';
 
 export interface ThrottledAuthenticatorDependencies {
   /** The password check itself (createUserAuthenticator): argon2, uniform failures, `login.failed` audit. */
@@ -21,7 +22,8 @@ export interface ThrottledAuthenticatorDependencies {
  * is hashed, so a refused attempt costs no argon2 work: first the per-address rate (Redis), then the
  * username+address lockout (PostgreSQL). A refusal throws LoginThrottledError (429 at the token endpoint)
  * and is audited as `login.throttled` — with the username, never the password. Unknown usernames are
- * counted like known ones, so a lockout tells nothing about which accounts exist.
+ * counted like known ones, so a lockout tells nothing about which accounts exist. An attempt the hasher
+ * refused as saturated (PasswordHashingBusyError, answered 503) was not checked, so it is not counted.
  *
  * @example
  * const authenticate = createThrottledAuthenticator({
@@ -58,7 +60,14 @@ export function createThrottledAuthenticator(dependencies: ThrottledAuthenticato
     const lock = await lockout.begin(username, ip);
     if (!lock.allowed) throw refuse('lockout', lock.retryAfterSeconds);
 
-    const accountId = await authenticate(request);
+    let accountId: string | undefined;
+    try {
+      accountId = await authenticate(request);
+    } catch (error) {
+      // Refused before the password was checked: uncount the attempt `begin` counted as failed.
+      if (error instanceof PasswordHashingBusyError) await lockout.unchecked(username, ip);
+      throw error;
+    }
     if (accountId) await lockout.succeeded(username, ip);
     return accountId;
   };

@@ -14,6 +14,7 @@ import { disallowedGrantAsUnauthorizedClient } from './disallowed-grant-as-unaut
 import { createJwtAccessTokenIntrospection } from './introspect-jwt-access-tokens.js';
 import { createIntrospectionAllowedPolicy } from './introspection-allowed-policy.js';
 import { introspectionForAllowedClients } from './introspection-for-allowed-clients.js';
+import { missingClientAuthenticationAsInvalidClient } from './missing-client-authentication-as-invalid-client.js';
 import {
   type Authenticate,
   createPasswordGrantHandler,
@@ -95,6 +96,7 @@ export function createProvider(config: AuthServerConfig, dependencies: ProviderD
   // provider.use() inserts each middleware just in front of oidc-provider's router, so the last one is the
   // innermost: after the router, the introspection gate looks first, then the JWT answers.
   provider.use(disallowedGrantAsUnauthorizedClient);
+  provider.use(missingClientAuthenticationAsInvalidClient);
   provider.use(
     createJwtAccessTokenRevocation({
       revoke: (request) => revokeClientAccessToken(revocation, request),

@@ -1,5 +1,6 @@
 import { errors, type KoaContextWithOIDC } from 'oidc-provider';
 import { LoginThrottledError } from '../credentials/login-throttled-error.js';
+import { PasswordHashingBusyError } from '../credentials/password-hashing-busy-error.js';
 
 /**
  * The resource owner password credentials grant (RFC 6749 §4.3). RFC 9700 §2.4 says not to offer it; we do,
@@ -28,7 +29,8 @@ interface ResourceServerInfo {
 export interface PasswordGrantDependencies {
   /**
    * Resolves to the user id, or undefined for an unknown user, a wrong password or a disabled account;
-   * rejects with LoginThrottledError when brute-force protection refuses the attempt (answered 429).
+   * rejects with LoginThrottledError when brute-force protection refuses the attempt (answered 429), or
+   * with PasswordHashingBusyError when password hashing is saturated (answered 503).
    */
   authenticate: Authenticate;
   /** The audience when the request names no `resource`, from its `scope` parameter (defaultResourceFor). */
@@ -70,6 +72,19 @@ function tooManyLoginAttempts(ctx: KoaContextWithOIDC, throttled: LoginThrottled
   return refusal;
 }
 
+/**
+ * Password hashing is saturated (limitHashConcurrency): 503 with Retry-After (RFC 9110 §15.6.4), and
+ * `temporarily_unavailable` because the server, not this client, is overloaded — unlike the lockout's 429.
+ * oidc-provider hides any error of status 500 or more as `server_error` unless it is marked exposed.
+ */
+function hashingBusy(ctx: KoaContextWithOIDC, busy: PasswordHashingBusyError) {
+  ctx.set('Retry-After', String(busy.retryAfterSeconds));
+  const refusal = new errors.OIDCProviderError(503, 'temporarily_unavailable');
+  refusal.error_description = 'the server is busy; retry later';
+  refusal.expose = true;
+  return refusal;
+}
+
 export function createPasswordGrantHandler(dependencies: PasswordGrantDependencies) {
   return async function passwordGrant(ctx: KoaContextWithOIDC): Promise<void> {
     const { client, provider } = ctx.oidc;
@@ -93,7 +108,9 @@ export function createPasswordGrantHandler(dependencies: PasswordGrantDependenci
     const accountId = await dependencies
       .authenticate({ username, password, clientId: client.clientId, ip: ctx.ip })
       .catch((error: unknown) => {
-        throw error instanceof LoginThrottledError ? tooManyLoginAttempts(ctx, error) : error;
+        if (error instanceof LoginThrottledError) throw tooManyLoginAttempts(ctx, error);
+        if (error instanceof PasswordHashingBusyError) throw hashingBusy(ctx, error);
+        throw error;
       });
     if (!accountId) throw new errors.InvalidGrant('invalid username or password');
 

@@ -67,6 +67,12 @@ export function buildProviderConfiguration(
         getResourceServerInfo: dependencies.getResourceServerInfo as never,
       },
     },
+    // CORS is the origin allowlist's alone (CORS_ORIGINS); http/provider-cors-removed.ts strips whatever
+    // headers oidc-provider adds. Answering false here would make oidc-provider refuse the request itself
+    // with "origin … not allowed for client: <id>" once the client is found but before its secret is
+    // checked: that echoes the Origin and tells a known client id from an unknown one (an enumeration
+    // oracle). A browser without CORS headers cannot read the answer anyway.
+    clientBasedCORS: () => true,
     // JSON for every error oidc-provider renders itself (its default is an HTML page).
     renderError: async (ctx, out) => {
       ctx.type = 'application/json';

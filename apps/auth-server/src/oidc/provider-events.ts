@@ -38,6 +38,7 @@ export function subscribeToProviderEvents(provider: Provider, audit: RecordAudit
       logger.info(
         {
           event: 'grant.error',
+          requestId: ctx.state.requestId,
           clientId: ctx.oidc.client?.clientId,
           error: error.error,
           description: error.error_description,
@@ -47,7 +48,7 @@ export function subscribeToProviderEvents(provider: Provider, audit: RecordAudit
     },
   );
 
-  provider.on('server_error', (_ctx: KoaContextWithOIDC, error: Error) => {
-    logger.error({ err: error }, 'oidc-provider server error');
+  provider.on('server_error', (ctx: KoaContextWithOIDC, error: Error) => {
+    logger.error({ err: error, requestId: ctx?.state?.requestId }, 'oidc-provider server error');
   });
 }

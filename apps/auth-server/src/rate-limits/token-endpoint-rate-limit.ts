@@ -2,6 +2,7 @@ import {
   clientAddressKey,
   createRateLimiter,
   type RateLimitRedis,
+  type RateLimitResult,
   type RateLimitStoreChange,
 } from '@portcullis/rate-limit';
 import { appendRateLimitHeaders, applyRateLimit } from '@portcullis/rate-limit/koa';
@@ -24,6 +25,8 @@ export interface TokenEndpointRateLimitOptions {
   routes?: readonly string[];
   /** Told when counting moves to per-instance memory (Redis down) and back; for a log line. */
   onStoreChange?: (change: RateLimitStoreChange) => void;
+  /** Told the policy name (`token-ip`, `token-client`) of every request refused with 429; for a metric. */
+  onRejected?: (limit: string) => void;
 }
 
 /**
@@ -61,7 +64,14 @@ export function createTokenEndpointRateLimit(options: TokenEndpointRateLimitOpti
       throw new TypeError(`createTokenEndpointRateLimit: ${name} must be a positive integer`);
     }
   }
-  const { redis, keyPrefix, onStoreChange } = options;
+  const { redis, keyPrefix, onStoreChange, onRejected } = options;
+  if (onRejected !== undefined && typeof onRejected !== 'function') {
+    throw new TypeError('createTokenEndpointRateLimit: onRejected must be a function');
+  }
+  const refuse = (ctx: Context, result: RateLimitResult) => {
+    onRejected?.(result.policy.name);
+    writeOAuthTooManyRequests(ctx, result);
+  };
   const isTokenEndpoint = matchesProviderRoute(options.routes ?? TOKEN_ENDPOINT_ROUTES);
   const perIp = createRateLimiter({
     redis,
@@ -83,13 +93,12 @@ export function createTokenEndpointRateLimit(options: TokenEndpointRateLimitOpti
   return async function limitTokenEndpoint(ctx: Context, next: Next): Promise<void> {
     if (ctx.method !== 'POST' || !isTokenEndpoint(ctx.path)) return next();
     // One at a time: a request refused per address must not also spend its client's budget.
-    if (!applyRateLimit(ctx, await perIp.consume(clientAddressKey(ctx.ip)), writeOAuthTooManyRequests))
-      return;
+    if (!applyRateLimit(ctx, await perIp.consume(clientAddressKey(ctx.ip)), refuse)) return;
     const named = basicClientId(ctx.get('authorization'));
     if (named !== undefined) {
       const budget = await perClient.peek(named);
       if (!budget.allowed) {
-        applyRateLimit(ctx, budget, writeOAuthTooManyRequests);
+        applyRateLimit(ctx, budget, refuse);
         return;
       }
     }

@@ -63,7 +63,7 @@ describe('discovery and HTTP surface', () => {
     expect(live.headers.get('x-frame-options')).toBe('DENY');
     const ready = await fetch(`${server.url}/readyz`);
     expect(ready.status).toBe(200);
-    expect(await ready.json()).toEqual({ status: 'ready', checks: { postgres: 'ok' } });
+    expect(await ready.json()).toEqual({ status: 'ready', checks: { postgres: 'ok', jwks: 'ok' } });
   });
 
   it('answers the unused authorization endpoint with a JSON error, not an HTML page', async () => {

@@ -187,9 +187,10 @@ describe('RFC 7662 token introspection', () => {
 
   it('refuses callers that do not authenticate', async () => {
     const { access_token } = await login();
+    // RFC 6749 §5.2: no client authentication at all is invalid_client (401), like a wrong secret.
     const anonymous = await introspect(access_token);
-    expect(anonymous.status).toBe(400);
-    expect(anonymous.json).toMatchObject({ error: 'invalid_request' });
+    expect(anonymous.status).toBe(401);
+    expect(anonymous.json).toMatchObject({ error: 'invalid_client' });
     expect(anonymous.json?.active).toBeUndefined();
 
     const wrongSecret = await introspect(access_token, { id: resourceServer.id, secret: 'not-the-secret' });

@@ -219,9 +219,10 @@ describe('RFC 7009 token revocation', () => {
   it('refuses callers that do not authenticate, with RFC 6749 errors, and revokes nothing', async () => {
     const { access_token } = await login();
 
+    // RFC 6749 §5.2: no client authentication at all is invalid_client (401), like a wrong secret.
     const anonymous = await revoke({ token: access_token });
-    expect(anonymous.status).toBe(400);
-    expect(anonymous.json).toMatchObject({ error: 'invalid_request' });
+    expect(anonymous.status).toBe(401);
+    expect(anonymous.json).toMatchObject({ error: 'invalid_client' });
 
     const claimed = await revoke({ token: access_token, client_id: web.id });
     expect(claimed.status).toBe(401);

@@ -2,12 +2,13 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createPrismaClient, type PrismaClient, upsertClient, upsertRole, upsertUser } from '@portcullis/db';
 import { createLocalJWKSet, type JSONWebKeySet, jwtVerify } from 'jose';
+import { freePort } from '../../../../test/support/service-process.js';
 import { createTestDatabase, type TestDatabase } from '../../../../test/support/test-database.js';
 import { type AuthServerConfig, loadConfig } from '../../src/config.js';
 import { type Container, createContainer } from '../../src/container.js';
 import { hashClientSecret } from '../../src/credentials/client-secret.js';
 import { createPasswordHasher } from '../../src/credentials/password-hasher.js';
-import { createLogger } from '../../src/logger.js';
+import { createLogger, type Logger } from '../../src/logger.js';
 import { testEnvironment, testResource } from './test-environment.js';
 
 export interface TestAuthServer {
@@ -55,14 +56,22 @@ export function basicAuthorization(id: string, secret: string): string {
   return `Basic ${Buffer.from(`${encodeURIComponent(id)}:${encodeURIComponent(secret)}`).toString('base64')}`;
 }
 
-/** A real auth server on an ephemeral loopback port, with its own database, driven over real HTTP. */
-export async function startTestAuthServer(overrides: Record<string, string> = {}): Promise<TestAuthServer> {
+/**
+ * A real auth server on an ephemeral loopback port, with its own database, driven over real HTTP. Silent,
+ * unless given a logger to read what it logs.
+ */
+export async function startTestAuthServer(
+  overrides: Record<string, string> = {},
+  { logger = createLogger('silent') }: { logger?: Logger } = {},
+): Promise<TestAuthServer> {
   const database: TestDatabase = await createTestDatabase();
-  const config = loadConfig(testEnvironment(database.url, overrides));
-  const container = await createContainer(config, createLogger('silent'));
+  // The issuer is where it listens: the server writes every URL (discovery) from ISSUER, not from Host.
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const config = loadConfig(testEnvironment(database.url, { ISSUER: url, ...overrides }));
+  const container = await createContainer(config, logger);
   const server: Server = createServer(container.providerHost.handle);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
   const adminServer: Server = createServer(container.adminApp.callback());
   await new Promise<void>((resolve) => adminServer.listen(0, '127.0.0.1', resolve));
   const adminUrl = `http://127.0.0.1:${(adminServer.address() as AddressInfo).port}`;

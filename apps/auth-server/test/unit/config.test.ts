@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from '@jest/globals';
 import { ConfigError, loadConfig } from '../../src/config.js';
 import { testEnvironment } from '../support/test-environment.js';
@@ -182,5 +183,150 @@ describe('loadConfig', () => {
     ])('refuses %s = 0 (a limit cannot be switched off)', (name) => {
       expect(problemsOf({ ...production(), [name]: '0' }).map((p) => p.split(':')[0])).toEqual([name]);
     });
+  });
+
+  describe('the password hashing cap', () => {
+    it('defaults to 2 at once and 64 waiting', () => {
+      expect(loadConfig(production()).passwordHashing).toEqual({ concurrency: 2, queueLimit: 64 });
+    });
+
+    it('reads them from the environment; a queue of 0 refuses whatever finds no free slot', () => {
+      expect(
+        loadConfig({ ...production(), PASSWORD_HASH_CONCURRENCY: '8', PASSWORD_HASH_QUEUE_LIMIT: '0' })
+          .passwordHashing,
+      ).toEqual({ concurrency: 8, queueLimit: 0 });
+    });
+
+    it.each([
+      ['PASSWORD_HASH_CONCURRENCY', '0'],
+      ['PASSWORD_HASH_CONCURRENCY', '65'],
+      ['PASSWORD_HASH_CONCURRENCY', '1.5'],
+      ['PASSWORD_HASH_QUEUE_LIMIT', '-1'],
+      ['PASSWORD_HASH_QUEUE_LIMIT', '10001'],
+      ['PASSWORD_HASH_QUEUE_LIMIT', 'many'],
+    ])('refuses %s = %s', (name, value) => {
+      expect(problemsOf({ ...production(), [name]: value }).map((p) => p.split(':')[0])).toEqual([name]);
+    });
+  });
+});
+
+describe('loadConfig: TLS and production secrets', () => {
+  const developmentSecret = () =>
+    Buffer.concat([Buffer.from('portcullis-dev:'), randomBytes(17)]).toString('base64url');
+
+  it('takes TLS files in pairs', () => {
+    expect(loadConfig({ ...valid(), TLS_CERT_FILE: '/c.pem', TLS_KEY_FILE: '/k.pem' }).tls).toEqual({
+      certFile: '/c.pem',
+      keyFile: '/k.pem',
+    });
+    expect(loadConfig({ ...valid(), TLS_CERT_FILE: '', TLS_KEY_FILE: '' }).tls).toBeUndefined();
+    expect(problemsOf({ ...valid(), TLS_CERT_FILE: '/c.pem' })).toEqual([
+      'TLS_CERT_FILE, TLS_KEY_FILE: set both (https) or neither (http behind your TLS proxy)',
+    ]);
+  });
+
+  it('refuses, in production, secrets made by `npm start` and hand-typed ones, naming each', () => {
+    expect(
+      problemsOf({
+        ...production(),
+        KEY_ENCRYPTION_KEY: developmentSecret(),
+        CLIENT_SECRET_PEPPER: Buffer.alloc(32, 'a').toString('base64url'),
+      }),
+    ).toEqual([
+      expect.stringMatching(/^KEY_ENCRYPTION_KEY: is a development secret made by `npm start`/),
+      expect.stringMatching(/^CLIENT_SECRET_PEPPER: does not look random/),
+    ]);
+  });
+
+  it('accepts a development secret in development mode', () => {
+    expect(loadConfig({ ...valid(), KEY_ENCRYPTION_KEY: developmentSecret() }).mode).toBe('development');
+  });
+
+  it('refuses to start without a key-encryption key, in one message naming it', () => {
+    expect(problemsOf({ ...production(), KEY_ENCRYPTION_KEY: undefined })).toEqual([
+      expect.stringMatching(/^KEY_ENCRYPTION_KEY:/),
+    ]);
+  });
+});
+
+describe('loadConfig: database timeouts', () => {
+  it('bounds every wait for PostgreSQL, 5 s to connect and 10 s per query by default, in ms', () => {
+    expect(loadConfig(valid()).databaseTimeouts).toEqual({
+      connectionTimeoutMs: 5000,
+      queryTimeoutMs: 10_000,
+    });
+    expect(
+      loadConfig({ ...valid(), DATABASE_CONNECT_TIMEOUT_SECONDS: '2', DATABASE_QUERY_TIMEOUT_SECONDS: '30' })
+        .databaseTimeouts,
+    ).toEqual({ connectionTimeoutMs: 2000, queryTimeoutMs: 30_000 });
+  });
+
+  it('refuses a zero (no timeout at all), a non-integer or an over-an-hour timeout', () => {
+    expect(
+      problemsOf({
+        ...valid(),
+        DATABASE_CONNECT_TIMEOUT_SECONDS: '0',
+        DATABASE_QUERY_TIMEOUT_SECONDS: '1.5',
+      }),
+    ).toEqual([
+      expect.stringMatching(/^DATABASE_CONNECT_TIMEOUT_SECONDS:/),
+      expect.stringMatching(/^DATABASE_QUERY_TIMEOUT_SECONDS:/),
+    ]);
+    expect(problemsOf({ ...valid(), DATABASE_QUERY_TIMEOUT_SECONDS: '3601' })).toEqual([
+      expect.stringMatching(/^DATABASE_QUERY_TIMEOUT_SECONDS:/),
+    ]);
+  });
+});
+
+describe('loadConfig: metrics listener', () => {
+  it('listens on loopback port 9464 by default', () => {
+    expect(loadConfig(valid()).metrics).toEqual({ enabled: true, host: '127.0.0.1', port: 9464 });
+  });
+
+  it('reads host, port (0 = any free port) and the switch from the environment', () => {
+    expect(
+      loadConfig({ ...valid(), METRICS_HOST: '0.0.0.0', METRICS_PORT: '0', METRICS_ENABLED: 'false' })
+        .metrics,
+    ).toEqual({ enabled: false, host: '0.0.0.0', port: 0 });
+  });
+
+  it('refuses a port out of range and a switch that is not a boolean', () => {
+    expect(problemsOf({ ...valid(), METRICS_PORT: '70000', METRICS_ENABLED: 'maybe' })).toEqual([
+      expect.stringMatching(/^METRICS_ENABLED:/),
+      expect.stringMatching(/^METRICS_PORT:/),
+    ]);
+  });
+});
+
+describe('loadConfig: CORS_ORIGINS', () => {
+  it('is empty by default (CORS off) and takes origins separated by commas or spaces', () => {
+    expect(loadConfig(valid()).corsOrigins).toEqual([]);
+    expect(
+      loadConfig({
+        ...valid(),
+        CORS_ORIGINS: 'https://app.example.com,https://admin.example.com:8443 http://localhost:5173',
+      }).corsOrigins,
+    ).toEqual(['https://app.example.com', 'https://admin.example.com:8443', 'http://localhost:5173']);
+  });
+
+  it('refuses "*" with a clear message, and anything that is not an http(s) origin', () => {
+    const problems = problemsOf({ ...valid(), CORS_ORIGINS: '* https://app.example.com/ app.example.com' });
+    expect(problems).toHaveLength(3);
+    expect(problems.every((problem) => problem.startsWith('CORS_ORIGINS:'))).toBe(true);
+    expect(problems[0]).toMatch(/"\*" is not allowed: list each browser origin explicitly/);
+  });
+
+  it('refuses, in production, plain http origins other than localhost and 127.0.0.1', () => {
+    expect(
+      problemsOf({ ...production(), CORS_ORIGINS: 'http://app.example.com https://ok.example.com' }),
+    ).toEqual([
+      'CORS_ORIGINS: "http://app.example.com" must be https in production (plain http only for localhost and 127.0.0.1)',
+    ]);
+    expect(loadConfig({ ...production(), CORS_ORIGINS: 'http://localhost:3000' }).corsOrigins).toEqual([
+      'http://localhost:3000',
+    ]);
+    expect(loadConfig({ ...valid(), CORS_ORIGINS: 'http://app.example.com' }).corsOrigins).toEqual([
+      'http://app.example.com',
+    ]);
   });
 });

@@ -129,6 +129,13 @@ describe('portcullis CLI: users and keys', () => {
     expect(result.stderr).toContain('Bad Request: the request is invalid (400)');
     expect(result.stderr).toMatch(/^ {2}password: must be at least 8 characters$/m);
     expect(await t.server.prisma.user.count({ where: { username: 'shorty' } })).toBe(0);
+
+    const common = await createUser('shorty', 'Password123');
+    expect(common.code).toBe(1);
+    expect(common.stderr).toMatch(
+      /^ {2}password: is too common: it appears in lists of breached passwords$/m,
+    );
+    expect(common.stderr).not.toContain('Password123');
   });
 
   it('refuses to take a password from a pipe it was not told to read (exit 2)', async () => {

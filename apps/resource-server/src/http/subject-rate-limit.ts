@@ -5,9 +5,10 @@ import {
   createRateLimiter,
   type RateLimiter,
   type RateLimitRedis,
+  type RateLimitResult,
   type RateLimitStoreChange,
 } from '@portcullis/rate-limit';
-import { applyRateLimit } from '@portcullis/rate-limit/koa';
+import { applyRateLimit, writeTooManyRequestsProblem } from '@portcullis/rate-limit/koa';
 import type { Context, Middleware, Next } from 'koa';
 
 export interface SubjectRateLimitOptions {
@@ -24,6 +25,8 @@ export interface SubjectRateLimitOptions {
   routes?: Readonly<Record<string, number>>;
   /** Told when counting moves to per-instance memory (Redis down) and back; for a log line. */
   onStoreChange?: (change: RateLimitStoreChange) => void;
+  /** Told the policy name (`subject`, or a route's) of every request refused with 429; for a metric. */
+  onRejected?: (limit: string) => void;
 }
 
 const ROUTE_KEY = /^(?:([A-Z]+) )?(\/\S*)$/;
@@ -44,7 +47,14 @@ export function createSubjectRateLimit(options: SubjectRateLimitOptions): Middle
   if (typeof options !== 'object' || options === null) {
     throw new TypeError('createSubjectRateLimit: options required');
   }
-  const { redis, keyPrefix, perMinute, routes = {}, onStoreChange } = options;
+  const { redis, keyPrefix, perMinute, routes = {}, onStoreChange, onRejected } = options;
+  if (onRejected !== undefined && typeof onRejected !== 'function') {
+    throw new TypeError('createSubjectRateLimit: onRejected must be a function');
+  }
+  const refuse = (ctx: Context, result: RateLimitResult) => {
+    onRejected?.(result.policy.name);
+    writeTooManyRequestsProblem(ctx, result);
+  };
   const limiter = (name: string, points: number): RateLimiter =>
     createRateLimiter({ redis, keyPrefix, name, points, durationSeconds: 60, onStoreChange });
   const fallback = limiter('subject', perMinute);
@@ -68,7 +78,7 @@ export function createSubjectRateLimit(options: SubjectRateLimitOptions): Middle
     const template: string = (ctx as { _matchedRoute?: unknown })._matchedRoute?.toString() ?? '*';
     const routeLimiter = overrides.get(`${method} ${template}`) ?? overrides.get(`* ${template}`) ?? fallback;
     const result = await routeLimiter.consume(`${principal.kind}:${principal.subject}|${method} ${template}`);
-    if (!applyRateLimit(ctx, result)) return;
+    if (!applyRateLimit(ctx, result, refuse)) return;
     await next();
   };
 }

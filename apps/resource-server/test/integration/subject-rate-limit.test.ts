@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import Router from '@koa/router';
 import { createAccessTokenVerifier } from '@portcullis/guard';
 import { createKoaGuard, type GuardState } from '@portcullis/guard/koa';
-import { createJsonApi } from '@portcullis/service-kit';
+import { createJsonApi, createLogger } from '@portcullis/service-kit';
 import type { Redis } from 'ioredis';
 import {
   connectedClient,
@@ -59,7 +59,7 @@ describe('createSubjectRateLimit', () => {
     router.get('/things', guard.authenticate(), answer);
     router.post('/things', guard.authenticate(), answer);
     const app = createJsonApi<GuardState>({
-      logger: { error: () => undefined },
+      logger: createLogger('resource-server', 'silent'),
       trustProxy: false,
       readiness: {},
       routers: [router],

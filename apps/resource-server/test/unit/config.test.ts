@@ -29,7 +29,10 @@ describe('loadConfig', () => {
       port: 4001,
       trustProxy: false,
       trustProxyHops: 1,
+      corsOrigins: [],
+      metrics: { enabled: true, host: '127.0.0.1', port: 9465 },
       databaseUrl: minimal.DATABASE_URL,
+      databaseTimeouts: { connectionTimeoutMs: 5000, queryTimeoutMs: 10_000 },
       issuer: 'https://auth.example.com',
       audience: 'https://api.example.com',
       jwksUri: undefined,
@@ -253,5 +256,86 @@ describe('loadConfig', () => {
     expect(
       problemsOf({ ...minimal, REDIS_URL: 'http://:hunter2@redis.example.com' }).join('\n'),
     ).not.toContain('hunter2');
+  });
+});
+
+describe('loadConfig: database timeouts', () => {
+  it('bounds every wait for PostgreSQL, 5 s to connect and 10 s per query by default, in ms', () => {
+    expect(loadConfig(minimal).databaseTimeouts).toEqual({
+      connectionTimeoutMs: 5000,
+      queryTimeoutMs: 10_000,
+    });
+    expect(
+      loadConfig({
+        ...minimal,
+        DATABASE_CONNECT_TIMEOUT_SECONDS: '2',
+        DATABASE_QUERY_TIMEOUT_SECONDS: '30',
+      }).databaseTimeouts,
+    ).toEqual({ connectionTimeoutMs: 2000, queryTimeoutMs: 30_000 });
+  });
+
+  it('refuses a zero (no timeout at all), a non-integer or an over-an-hour timeout', () => {
+    expect(
+      names(
+        problemsOf({
+          ...minimal,
+          DATABASE_CONNECT_TIMEOUT_SECONDS: '0',
+          DATABASE_QUERY_TIMEOUT_SECONDS: '1.5',
+        }),
+      ),
+    ).toEqual(['DATABASE_CONNECT_TIMEOUT_SECONDS', 'DATABASE_QUERY_TIMEOUT_SECONDS']);
+    expect(names(problemsOf({ ...minimal, DATABASE_QUERY_TIMEOUT_SECONDS: '3601' }))).toEqual([
+      'DATABASE_QUERY_TIMEOUT_SECONDS',
+    ]);
+  });
+});
+
+describe('loadConfig: metrics listener', () => {
+  it('reads host, port (0 = any free port) and the switch from the environment', () => {
+    expect(
+      loadConfig({ ...minimal, METRICS_HOST: '10.0.0.5', METRICS_PORT: '0', METRICS_ENABLED: 'false' })
+        .metrics,
+    ).toEqual({ enabled: false, host: '10.0.0.5', port: 0 });
+  });
+
+  it('refuses a port out of range and a switch that is not a boolean', () => {
+    expect(names(problemsOf({ ...minimal, METRICS_PORT: '-1', METRICS_ENABLED: 'sometimes' }))).toEqual([
+      'METRICS_ENABLED',
+      'METRICS_PORT',
+    ]);
+  });
+});
+
+describe('loadConfig: CORS_ORIGINS', () => {
+  it('is empty by default (CORS off) and takes origins separated by commas or spaces', () => {
+    expect(loadConfig(minimal).corsOrigins).toEqual([]);
+    expect(
+      loadConfig({
+        ...minimal,
+        CORS_ORIGINS: 'https://app.example.com, https://admin.example.com:8443  http://localhost:5173',
+      }).corsOrigins,
+    ).toEqual(['https://app.example.com', 'https://admin.example.com:8443', 'http://localhost:5173']);
+  });
+
+  it('refuses "*" with a clear message, and anything that is not an http(s) origin', () => {
+    const problems = problemsOf({
+      ...minimal,
+      CORS_ORIGINS: '*, https://app.example.com/, https://app.example.com/path, ftp://files.example.com',
+    });
+    expect(names(problems)).toEqual(['CORS_ORIGINS', 'CORS_ORIGINS', 'CORS_ORIGINS', 'CORS_ORIGINS']);
+    expect(problems[0]).toMatch(/"\*" is not allowed: list each browser origin explicitly/);
+  });
+
+  it('refuses, in production, plain http origins other than localhost and 127.0.0.1', () => {
+    expect(problemsOf({ ...minimal, CORS_ORIGINS: 'http://app.example.com' })).toEqual([
+      'CORS_ORIGINS: "http://app.example.com" must be https in production (plain http only for localhost and 127.0.0.1)',
+    ]);
+    expect(
+      loadConfig({ ...minimal, CORS_ORIGINS: 'http://localhost:3000 http://127.0.0.1:8080' }).corsOrigins,
+    ).toHaveLength(2);
+    expect(
+      loadConfig({ ...minimal, PORTCULLIS_MODE: 'development', CORS_ORIGINS: 'http://app.example.com' })
+        .corsOrigins,
+    ).toEqual(['http://app.example.com']);
   });
 });

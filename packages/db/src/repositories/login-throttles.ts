@@ -98,6 +98,28 @@ export async function clearLoginThrottle(prisma: PrismaClient, id: LoginThrottle
 }
 
 /**
+ * Takes back one attempt `reserveLoginAttempt` counted as failed although the password was never checked
+ * (the server refused it as too busy to hash). Two statements, each safe against parallel attempts on the
+ * pair: the count loses exactly this attempt, and a lock goes only if the remaining count no longer reaches
+ * the threshold (the lock was this attempt's). A pair still past the threshold keeps its lock: erring
+ * towards locked.
+ */
+export async function releaseLoginAttempt(
+  prisma: PrismaClient,
+  id: LoginThrottleId,
+  threshold: number,
+): Promise<void> {
+  await prisma.loginThrottle.updateMany({
+    where: { id, failures: { gt: 0 } },
+    data: { failures: { decrement: 1 } },
+  });
+  await prisma.loginThrottle.updateMany({
+    where: { id, failures: { lt: threshold }, lockedUntil: { not: null } },
+    data: { lockedUntil: null },
+  });
+}
+
+/**
  * Deletes rows whose last failure is older than `olderThan` and that hold no running lock (for the hourly
  * cleanup). Resolves to how many went.
  */

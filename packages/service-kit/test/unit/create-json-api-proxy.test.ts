@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import type { Middleware } from 'koa';
 import { createJsonApi, type JsonApiOptions, type RouteTable } from '../../src/create-json-api.js';
+import { silentLogger } from './capture-logs.js';
 import { type Listening, listen } from './listen.js';
 
 /** A route table that answers every request with the address Koa attributes it to. */
@@ -25,7 +26,7 @@ describe('createJsonApi behind proxies', () => {
   async function ipSeen(options: Partial<JsonApiOptions>, forwardedFor?: string): Promise<string> {
     api = await listen(
       createJsonApi({
-        logger: { error: () => undefined },
+        logger: silentLogger,
         trustProxy: false,
         readiness: {},
         routers: [whoAmI],
@@ -60,7 +61,7 @@ describe('createJsonApi behind proxies', () => {
     for (const proxyHops of [0, -1, 1.5, Number.NaN]) {
       expect(() =>
         createJsonApi({
-          logger: { error: () => undefined },
+          logger: silentLogger,
           trustProxy: true,
           proxyHops,
           readiness: {},

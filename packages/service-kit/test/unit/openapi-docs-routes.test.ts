@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { createJsonApi } from '../../src/create-json-api.js';
 import { createApiDocsRoutes } from '../../src/openapi/api-docs-routes.js';
 import { buildOpenApiDocument } from '../../src/openapi/build-openapi-document.js';
+import { silentLogger } from './capture-logs.js';
 import { type Listening, listen } from './listen.js';
 
 const document = buildOpenApiDocument({
@@ -25,7 +26,7 @@ let api: Listening;
 
 beforeAll(async () => {
   const app = createJsonApi({
-    logger: { error: () => undefined },
+    logger: silentLogger,
     trustProxy: false,
     readiness: {},
     noStore: true,

@@ -8,6 +8,7 @@ import {
   mountedRouters,
   undocumentedRoutes,
 } from '../../src/openapi/undocumented-routes.js';
+import { silentLogger } from './capture-logs.js';
 
 const handler = () => undefined;
 
@@ -82,7 +83,7 @@ describe('mountedRouters', () => {
     const widgets = widgetRoutes();
     const me = new Router();
     const app = createJsonApi({
-      logger: { error: () => undefined },
+      logger: silentLogger,
       trustProxy: false,
       readiness: {},
       routers: [widgets, me],
