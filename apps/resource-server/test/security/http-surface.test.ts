@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { type ServiceProcess, startServiceProcess } from '../../../../test/support/service-process.js';
+import { itSendsBaselineSecurityHeaders } from '../../../auth-server/test/security/baseline-header-cases.js';
 import {
   basic,
   expectNoInternals,
@@ -93,35 +94,7 @@ describe('security: resource server HTTP surface', () => {
   });
 
   describe('headers', () => {
-    it('OWASP Secure Headers: nosniff, frame denial, no referrer and a deny-all CSP on every kind of answer', async () => {
-      for (const [label, answer] of await samples()) {
-        expect({ label, headers: answer.headers }).toMatchObject({
-          label,
-          headers: {
-            'x-content-type-options': 'nosniff',
-            'x-frame-options': 'DENY',
-            'referrer-policy': 'no-referrer',
-            'content-security-policy': expect.stringContaining("default-src 'none'"),
-          },
-        });
-      }
-    });
-
-    it('OWASP ASVS 14.3.3: no X-Powered-By or Server banner', async () => {
-      for (const [label, answer] of await samples()) {
-        expect({ label, poweredBy: answer.headers['x-powered-by'], server: answer.headers.server }).toEqual({
-          label,
-          poweredBy: undefined,
-          server: undefined,
-        });
-      }
-    });
-
-    it('OWASP ASVS 7.1 (request correlation): every answer carries an X-Request-Id', async () => {
-      for (const [label, answer] of await samples()) {
-        expect({ label, id: answer.headers['x-request-id'] }).toEqual({ label, id: expect.any(String) });
-      }
-    });
+    itSendsBaselineSecurityHeaders(samples);
   });
 
   describe('where a bearer token may come from (RFC 6750 §2)', () => {
