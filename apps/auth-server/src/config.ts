@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { corsOriginProblem } from '@portcullis/service-kit';
 import { z } from 'zod';
 import { productionSecretProblems } from './development-secret.js';
@@ -104,13 +105,39 @@ const environmentSchema = z.object({
     .min(0)
     .default(5 * 60),
   KEY_RELOAD_INTERVAL_SECONDS: seconds(30),
+  /**
+   * How long a client record and a subject's roles/permissions are served from memory. Admin changes clear
+   * every instance's cache at once (Redis channel); this bounds staleness when that message is lost. 0: off.
+   */
+  AUTHORIZATION_CACHE_TTL_SECONDS: z.coerce.number().int().min(0).max(3600).default(5),
+  /** Entries per cache (clients, client and user authorizations); the oldest goes first. */
+  AUTHORIZATION_CACHE_MAX_ENTRIES: z.coerce.number().int().min(1).max(1_000_000).default(10_000),
   ARGON2_MEMORY_KIB: z.coerce.number().int().min(8192).default(19_456),
   ARGON2_TIME_COST: z.coerce.number().int().min(1).default(2),
   ARGON2_PARALLELISM: z.coerce.number().int().min(1).default(1),
-  /** argon2 operations at once; libuv has 4 threads and jose signing shares them (STACK-NOTES). */
-  PASSWORD_HASH_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
+  /**
+   * argon2 operations at once, each on one of libuv's pool threads (credentials/limit-hash-concurrency.ts).
+   * Default 2, or 1 when the process may use one CPU only (affinity, e.g. taskset): two 19 MiB working sets
+   * taking turns on one core cost more CPU than one at a time (issue 7, one core: ~27.5 against ~25.3 ms
+   * per argon2 verify alone, 33-37 against 32-34 ms per password grant), and one holds half the memory.
+   */
+  PASSWORD_HASH_CONCURRENCY: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(64)
+    .default(Math.min(2, availableParallelism())),
   /** argon2 operations that may wait for a slot; beyond that a login answers 503 at once. */
   PASSWORD_HASH_QUEUE_LIMIT: z.coerce.number().int().min(0).max(10_000).default(64),
+  /**
+   * Run libuv's thread pool, where argon2 hashes, at the lowest CPU priority (nice +19 relative to the
+   * event loop, runtime/lower-thread-pool-priority.ts), so that a password flood cannot slow token
+   * issuance, refresh and /jwks (issue 7). Linux only; elsewhere a warning at start and no change.
+   * `false`: every thread keeps the process's priority.
+   */
+  PASSWORD_HASH_LOW_PRIORITY: z.stringbool().default(true),
+  /** Read by libuv itself (its pool size, 4 by default); we need it to find the pool's threads. */
+  UV_THREADPOOL_SIZE: z.coerce.number().int().min(1).max(1024).default(4),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -154,9 +181,16 @@ export interface AuthServerConfig {
   };
   keyActivationDelaySeconds: number;
   keyReloadIntervalSeconds: number;
+  /** Process-local caches of token-request lookups (oidc/authorization-cache.ts). */
+  authorizationCache: { ttlSeconds: number; maxEntries: number };
   argon2: { memoryCost: number; timeCost: number; parallelism: number };
-  /** The cap on concurrent argon2 work (credentials/limit-hash-concurrency.ts). */
-  passwordHashing: { concurrency: number; queueLimit: number };
+  /**
+   * The cap on concurrent argon2 work (credentials/limit-hash-concurrency.ts), and whether the thread pool
+   * it runs on is put below the event loop (runtime/lower-thread-pool-priority.ts).
+   */
+  passwordHashing: { concurrency: number; queueLimit: number; lowPriority: boolean };
+  /** libuv's thread pool size (UV_THREADPOOL_SIZE). */
+  threadPoolSize: number;
   logLevel: string;
 }
 
@@ -250,6 +284,10 @@ export function loadConfig(env: Record<string, string | undefined>): AuthServerC
     },
     keyActivationDelaySeconds: e.KEY_ACTIVATION_DELAY_SECONDS,
     keyReloadIntervalSeconds: e.KEY_RELOAD_INTERVAL_SECONDS,
+    authorizationCache: {
+      ttlSeconds: e.AUTHORIZATION_CACHE_TTL_SECONDS,
+      maxEntries: e.AUTHORIZATION_CACHE_MAX_ENTRIES,
+    },
     argon2: {
       memoryCost: e.ARGON2_MEMORY_KIB,
       timeCost: e.ARGON2_TIME_COST,
@@ -258,7 +296,9 @@ export function loadConfig(env: Record<string, string | undefined>): AuthServerC
     passwordHashing: {
       concurrency: e.PASSWORD_HASH_CONCURRENCY,
       queueLimit: e.PASSWORD_HASH_QUEUE_LIMIT,
+      lowPriority: e.PASSWORD_HASH_LOW_PRIORITY,
     },
+    threadPoolSize: e.UV_THREADPOOL_SIZE,
     logLevel: e.LOG_LEVEL,
   };
 }

@@ -64,6 +64,8 @@ const environmentSchema = z.object({
   CLOCK_TOLERANCE_SECONDS: z.coerce.number().int().min(0).max(60).default(5),
   MAX_TOKEN_AGE_SECONDS: seconds(3600),
   MAX_TOKEN_BYTES: seconds(8192),
+  /** Tokens remembered after a full verification (about 1.5 KiB each); 0 verifies every request in full. */
+  VERIFIED_TOKEN_CACHE_MAX_ENTRIES: z.coerce.number().int().min(0).max(1_000_000).default(10_000),
   JWKS_REFRESH_INTERVAL_SECONDS: seconds(300),
   JWKS_MAX_STALE_SECONDS: seconds(6 * 3600),
   JWKS_UNKNOWN_KID_COOLDOWN_SECONDS: seconds(30),
@@ -130,6 +132,8 @@ export interface ResourceServerConfig {
   clockToleranceSeconds: number;
   maxTokenAgeSeconds: number;
   maxTokenBytes: number;
+  /** Size of the guard's verified-token cache; 0 turns it off. */
+  verifiedTokenCacheEntries: number;
   jwks: { refreshIntervalSeconds: number; maxStaleSeconds: number; unknownKidCooldownSeconds: number };
   maxBodyBytes: number;
   /** Undefined only in development without REDIS_URL: revocations are then not enforced. */
@@ -183,6 +187,7 @@ export function loadConfig(env: Record<string, string | undefined>): ResourceSer
     clockToleranceSeconds: e.CLOCK_TOLERANCE_SECONDS,
     maxTokenAgeSeconds: e.MAX_TOKEN_AGE_SECONDS,
     maxTokenBytes: e.MAX_TOKEN_BYTES,
+    verifiedTokenCacheEntries: e.VERIFIED_TOKEN_CACHE_MAX_ENTRIES,
     jwks: {
       refreshIntervalSeconds: e.JWKS_REFRESH_INTERVAL_SECONDS,
       maxStaleSeconds: e.JWKS_MAX_STALE_SECONDS,

@@ -76,6 +76,8 @@ export async function createContainer(
     clockToleranceSeconds: config.clockToleranceSeconds,
     maxTokenAgeSeconds: config.maxTokenAgeSeconds,
     maxTokenBytes: config.maxTokenBytes,
+    verifiedTokenCache:
+      config.verifiedTokenCacheEntries === 0 ? false : { maxEntries: config.verifiedTokenCacheEntries },
     jwks: config.jwks,
     now: overrides.now,
     revocation: revocations?.mirror,

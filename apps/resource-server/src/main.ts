@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { limitPrismaWasmTiering } from '@portcullis/db';
 import {
   createMetricsHandler,
   readTlsCredentials,
@@ -11,6 +12,7 @@ import { createLogger } from './logger.js';
 
 /** Loads config, builds the container, listens, and shuts down cleanly (STYLE.md §1). */
 async function main(): Promise<void> {
+  limitPrismaWasmTiering();
   const config = loadConfig(process.env);
   const tls = config.tls && readTlsCredentials(config.tls);
   const logger = createLogger(config.logLevel);

@@ -11,7 +11,7 @@ export { createOidcAdapterClass, deleteExpiredArtifacts } from './oidc-artifact-
 export type { PingDatabaseOptions } from './ping-database.js';
 export { pingDatabase } from './ping-database.js';
 export type { PrismaClient, PrismaClientOptions } from './prisma-client.js';
-export { createPrismaClient } from './prisma-client.js';
+export { createPrismaClient, limitPrismaWasmTiering } from './prisma-client.js';
 export type {
   AdminClient,
   ClientAuthMethod,
@@ -74,7 +74,7 @@ export {
   updateUser,
 } from './repositories/admin-users.js';
 export type { AuditEventInput } from './repositories/audit-events.js';
-export { recordAuditEvent } from './repositories/audit-events.js';
+export { recordAuditEvent, recordAuditEvents } from './repositories/audit-events.js';
 export type { AuditEventPage, AuditEventQuery, AuditEventRecord } from './repositories/audit-queries.js';
 export { queryAuditEvents } from './repositories/audit-queries.js';
 export type { SubjectAuthorizations } from './repositories/authorizations.js';

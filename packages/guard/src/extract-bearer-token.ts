@@ -26,7 +26,8 @@ const B64TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/;
  * const token = extractBearerToken({ authorization: headerValues(req.rawHeaders, 'authorization'), query });
  */
 export function extractBearerToken(source: BearerTokenSource): string {
-  if (new URLSearchParams(source.query).has('access_token')) {
+  // Most requests have no query string: no URLSearchParams to build for them.
+  if (source.query !== '' && new URLSearchParams(source.query).has('access_token')) {
     throw new InvalidRequestError('access tokens are accepted only in the Authorization header');
   }
   if (source.authorization.length > 1) throw new InvalidRequestError('more than one Authorization header');

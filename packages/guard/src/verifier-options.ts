@@ -43,6 +43,13 @@ export interface AccessTokenVerifierOptions {
   >;
   /** Called for every token that passed all other checks. Default: no revocation check. */
   revocation?: RevocationCheck;
+  /**
+   * Remembers tokens that passed full verification (from their second one), by their exact string, so a
+   * token seen before skips the signature check. An entry is honoured only while its `exp`, `nbf`, `iat` and maximum-age checks
+   * still hold and the JWKS is unchanged; revocation is still checked on every request. `false` turns it
+   * off. Default `{ maxEntries: 10000 }` (the tokens not used for longest are dropped first).
+   */
+  verifiedTokenCache?: false | { maxEntries?: number };
   /** Clock in epoch milliseconds, for tests. Default `Date.now`. */
   now?: () => number;
   /** HTTP client for discovery and JWKS, for tests. Default `globalThis.fetch`. */
@@ -57,6 +64,8 @@ export interface ResolvedVerifierOptions {
   clockToleranceSeconds: number;
   maxTokenAgeSeconds: number;
   maxTokenBytes: number;
+  /** 0 when the verified-token cache is off. */
+  verifiedTokenCacheEntries: number;
   now: () => number;
   fetch: typeof fetch;
 }
@@ -83,9 +92,26 @@ export function resolveVerifierOptions(options: AccessTokenVerifierOptions): Res
     clockToleranceSeconds: nonNegative('clockToleranceSeconds', options.clockToleranceSeconds, 5),
     maxTokenAgeSeconds: positive('maxTokenAgeSeconds', options.maxTokenAgeSeconds, 3600),
     maxTokenBytes: positive('maxTokenBytes', options.maxTokenBytes, 8192),
+    verifiedTokenCacheEntries: cacheEntries(options.verifiedTokenCache),
     now: options.now ?? Date.now,
     fetch: options.fetch ?? globalThis.fetch,
   };
+}
+
+/** Each entry holds a token (<= maxTokenBytes) and its Principal: 10 000 is a few MiB at most. */
+const DEFAULT_CACHE_ENTRIES = 10_000;
+
+function cacheEntries(option: AccessTokenVerifierOptions['verifiedTokenCache']): number {
+  if (option === false) return 0;
+  if (option === undefined) return DEFAULT_CACHE_ENTRIES;
+  if (typeof option !== 'object' || option === null) {
+    throw new TypeError('verifiedTokenCache must be false or { maxEntries }');
+  }
+  const { maxEntries = DEFAULT_CACHE_ENTRIES } = option;
+  if (!Number.isSafeInteger(maxEntries) || maxEntries < 1) {
+    throw new TypeError('verifiedTokenCache.maxEntries must be a positive integer');
+  }
+  return maxEntries;
 }
 
 function parseUrl(name: string, value: unknown): URL {

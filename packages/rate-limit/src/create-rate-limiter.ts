@@ -3,6 +3,7 @@ import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limite
 import { counterKey, policyKeyPrefix } from './rate-limit-keys.js';
 import type { RateLimitPolicy, RateLimitResult } from './rate-limit-result.js';
 import { createRedisCircuitBreaker } from './redis-circuit-breaker.js';
+import { type RedisCounterBatch, redisCounterBatch } from './redis-counter-batch.js';
 
 /** An ioredis client or cluster; it must fail fast (see `createRateLimiter`). */
 export type RateLimitRedis = Redis | Cluster;
@@ -66,7 +67,8 @@ const DEFAULT_REDIS_COOL_OFF_MS = 5000;
 
 /**
  * A fixed-window counter per key, shared through Redis by every instance (rate-limiter-flexible's
- * RateLimiterRedis: one Lua script, one round trip per request). When Redis is missing, down or slow, the
+ * RateLimiterRedis script and keys; `consume` sends it through redis-counter-batch.ts, which carries every
+ * increment of one event-loop turn in one EVALSHA). When Redis is missing, down or slow, the
  * same limit is counted per instance in memory (RateLimiterMemory), so limits degrade, never disappear
  * (DESIGN.md "Rate limiting"). After a Redis failure a circuit breaker keeps counting in memory for
  * `redisCoolOffMs` before Redis is tried again. Refused requests are counted too. (rate-limiter-flexible's
@@ -92,6 +94,7 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
         duration: durationSeconds,
       })
     : undefined;
+  const batch = redis ? redisCounterBatch(redis, deadlineMs) : undefined;
   const breaker = createRedisCircuitBreaker(redisCoolOffMs ?? DEFAULT_REDIS_COOL_OFF_MS, now ?? Date.now);
 
   let store: 'redis' | 'memory' = 'redis';
@@ -106,15 +109,17 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
   };
 
   /**
-   * `work` against Redis, bounded by the deadline; undefined when the breaker is open or Redis failed (the
-   * caller then counts in memory).
+   * `work` against Redis, bounded by the deadline (unless it bounds itself, as the counter batch does with
+   * one timer per round trip); undefined when the breaker is open or Redis failed (the caller then counts
+   * in memory).
    */
   const viaRedis = async <T>(
     work: (remote: RateLimiterRedis) => Promise<T>,
+    bounded = false,
   ): Promise<{ value: T } | undefined> => {
     if (!shared || !breaker.allows()) return undefined;
     try {
-      const value = await withDeadline(work(shared), deadlineMs);
+      const value = await (bounded ? work(shared) : withDeadline(work(shared), deadlineMs));
       breaker.succeeded();
       report('redis');
       return { value };
@@ -125,7 +130,11 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
     }
   };
 
-  const toResult = (outcome: RateLimiterRes | null, allowed: boolean, from: 'redis' | 'memory') => {
+  const toResult = (
+    outcome: Pick<RateLimiterRes, 'msBeforeNext' | 'remainingPoints'> | null,
+    allowed: boolean,
+    from: 'redis' | 'memory',
+  ) => {
     const msLeft = outcome && outcome.msBeforeNext >= 0 ? outcome.msBeforeNext : durationSeconds * 1000;
     const resetSeconds = Math.max(1, Math.ceil(msLeft / 1000));
     return {
@@ -139,18 +148,24 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
     } satisfies RateLimitResult;
   };
 
-  /** The library rejects with a RateLimiterRes for "over the limit" (and with an Error when Redis failed). */
-  const consumeIn = async (
-    limiter: RateLimiterRedis | RateLimiterMemory,
-    key: string,
-    from: 'redis' | 'memory',
-  ) => {
+  /** The library rejects with a RateLimiterRes for "over the limit". */
+  const consumeInMemory = async (key: string) => {
     try {
-      return toResult(await limiter.consume(key), true, from);
+      return toResult(await local.consume(key), true, 'memory');
     } catch (outcome) {
-      if (outcome instanceof RateLimiterRes) return toResult(outcome, false, from);
+      if (outcome instanceof RateLimiterRes) return toResult(outcome, false, 'memory');
       throw outcome;
     }
+  };
+  /** RateLimiterRedis.consume without its layers (same key, same script): refused once past `points`. */
+  const consumeInRedis = async (limiter: RateLimiterRedis, key: string) => {
+    const { consumed, msLeft } = await (batch as RedisCounterBatch).increment(
+      limiter.getKey(key),
+      1,
+      durationSeconds,
+    );
+    const outcome = { msBeforeNext: msLeft, remainingPoints: Math.max(points - consumed, 0) };
+    return toResult(outcome, consumed <= points, 'redis');
   };
   /**
    * `get` resolves null for a key with no window running: the whole quota is left. (A memory record can
@@ -170,8 +185,8 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
     policy,
     async consume(key) {
       const counter = counterKey(requireKey(key));
-      const remote = await viaRedis((limiter) => consumeIn(limiter, counter, 'redis'));
-      return remote ? remote.value : consumeIn(local, counter, 'memory');
+      const remote = await viaRedis((limiter) => consumeInRedis(limiter, counter), true);
+      return remote ? remote.value : consumeInMemory(counter);
     },
     async peek(key) {
       const counter = counterKey(requireKey(key));

@@ -19,4 +19,6 @@ export type {
 export { createRateLimiter } from './create-rate-limiter.js';
 export type { RateLimitHeaders } from './rate-limit-headers.js';
 export { rateLimitHeaders } from './rate-limit-headers.js';
+/** The Redis key layout of every counter, for a caller that counts several limiters in one script. */
+export { counterKey, policyKeyPrefix } from './rate-limit-keys.js';
 export type { RateLimitPolicy, RateLimitResult } from './rate-limit-result.js';

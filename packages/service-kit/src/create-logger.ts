@@ -1,4 +1,4 @@
-import { type Logger, pino } from 'pino';
+import { type DestinationStream, type Logger, pino } from 'pino';
 
 export type { Logger } from 'pino';
 
@@ -8,9 +8,10 @@ export type { Logger } from 'pino';
  *
  * @example
  * const logger = createLogger('resource-server', config.logLevel);
+ * const batched = createLogger('resource-server', config.logLevel, createBatchedLogDestination());
  */
-export function createLogger(service: string, level: string): Logger {
-  return pino({
+export function createLogger(service: string, level: string, destination?: DestinationStream): Logger {
+  const options = {
     level,
     base: { service },
     redact: {
@@ -25,5 +26,7 @@ export function createLogger(service: string, level: string): Logger {
       ],
       censor: '[redacted]',
     },
-  });
+  };
+  // Default: pino's synchronous stdout destination, one write per line.
+  return destination === undefined ? pino(options) : pino(options, destination);
 }

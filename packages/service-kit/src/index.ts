@@ -6,6 +6,8 @@
  */
 
 export { allowedMethodsFor } from './allowed-methods-for.js';
+export type { BatchedLogDestination } from './batched-log-destination.js';
+export { createBatchedLogDestination } from './batched-log-destination.js';
 export { answerClientErrors } from './client-error-responder.js';
 export type { CorsAllowlistOptions } from './cors-allowlist.js';
 export { corsAllowlist, corsOriginProblem } from './cors-allowlist.js';

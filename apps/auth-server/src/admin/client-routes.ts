@@ -20,6 +20,7 @@ import type { Context } from 'koa';
 import type { ZodType } from 'zod';
 import type { WriteAuditEvent } from '../audit/audit-recorder.js';
 import { generateClientSecret, hashClientSecret } from '../credentials/client-secret.js';
+import type { AnnounceAuthorizationChange } from '../oidc/authorization-cache-invalidation.js';
 import { revokeSubjectTokens } from '../revocations/revoke-subject-tokens.js';
 import type { RevokeTokensDependencies } from '../revocations/revoke-tokens.js';
 import { createAdminAuthorityCheck } from './admin-escalation.js';
@@ -48,21 +49,26 @@ export interface ClientRoutesDependencies {
   resourceScopes: readonly string[];
   /** Disabling or deleting a client revokes the tokens already issued to it (revokeTokens). */
   revocation: RevokeTokensDependencies;
+  /** Clears the authorization caches of every auth server once a change is durable, before the answer. */
+  announceChange: AnnounceAuthorizationChange;
   maxBodyBytes: number;
 }
 
 /**
  * `/clients`: OAuth clients and their authorizations. A secret is generated here, returned once (at
  * creation and at rotation) and stored only as its HMAC; it never reaches a log or an audit event.
- * oidc-provider re-reads a client's metadata from the database at every token request and caches the
- * Client object by a hash of that metadata, so a new secret, a disabled flag or a deletion takes effect
- * at the next request with nothing to invalidate. Disabling or deleting a client also revokes every token
+ * Token requests read a client's record through a cache (oidc/authorization-cache.ts), and oidc-provider
+ * keeps the Client object it builds by a hash of that record: every write here announces the change, which
+ * clears that cache on every instance before the answer, so a new secret, a disabled flag, a deletion or a
+ * new role takes effect at the next request. Disabling or deleting a client also revokes every token
  * issued to it until then, so resource servers refuse them at once rather than when they expire. No write
  * grants or takes over admin authority the caller does not hold (admin-escalation.ts): rotating a more
  * powerful client's secret would hand its tokens over.
  */
 export function createClientRoutes(dependencies: ClientRoutesDependencies) {
-  const { guard, prisma, audit, clientSecretPepper, resourceScopes, maxBodyBytes } = dependencies;
+  const { guard, prisma, audit, clientSecretPepper, resourceScopes, announceChange, maxBodyBytes } =
+    dependencies;
+  const changed = (id: string) => announceChange({ kind: 'client', id });
   const router = new Router<GuardState>({ prefix: '/clients' });
   const canRead = guard.require(adminRequirement('clients', 'read'));
   const canWrite = guard.require(adminRequirement('clients', 'write'));
@@ -81,8 +87,9 @@ export function createClientRoutes(dependencies: ClientRoutesDependencies) {
     return { secret, secretHash: hashClientSecret(secret, clientSecretPepper) };
   };
   /** The full view after an authorization change; 404 when the client is gone. */
-  const afterChange = async (changed: AdminClientAuthorizations | null): Promise<AdminClient> => {
-    const client = changed && (await getClient(prisma, changed.clientId));
+  const afterChange = async (change: AdminClientAuthorizations | null): Promise<AdminClient> => {
+    if (change) await changed(change.clientId);
+    const client = change && (await getClient(prisma, change.clientId));
     if (!client) throw clientNotFound();
     return client;
   };
@@ -100,6 +107,7 @@ export function createClientRoutes(dependencies: ClientRoutesDependencies) {
     await authority.mayGrant(ctx, 'client', input.id, input);
     const { secret, secretHash } = newSecret();
     const client = presentClient(await createClient(prisma, { ...input, secretHash }));
+    await changed(client.id);
     await audit({
       type: 'admin.client.created',
       ...auditActor(ctx),
@@ -143,6 +151,8 @@ export function createClientRoutes(dependencies: ClientRoutesDependencies) {
     }
     const update = await updateClient(prisma, id, changes);
     if (!update) throw clientNotFound();
+    // Before the revocation below: no instance may issue from the old record after its cut-off.
+    await changed(id);
     const before = presentClient(update.before);
     const after = presentClient(update.after);
     await audit({
@@ -168,6 +178,7 @@ export function createClientRoutes(dependencies: ClientRoutesDependencies) {
     await authority.mayActOn(ctx, 'client', id);
     const { secret, secretHash } = newSecret();
     if (!(await replaceClientSecretHash(prisma, id, secretHash))) throw clientNotFound();
+    await changed(id);
     // Neither the secret nor its hash: the event only records that a rotation happened and who did it.
     await audit({ type: 'admin.client.secret_rotated', ...auditActor(ctx), subject: id });
     ctx.body = { clientId: id, clientSecret: secret };
@@ -185,6 +196,7 @@ export function createClientRoutes(dependencies: ClientRoutesDependencies) {
     );
     const deletion = await deleteClient(prisma, id);
     if (!deletion) throw clientNotFound();
+    await changed(id);
     await audit({
       type: 'admin.client.deleted',
       ...auditActor(ctx),

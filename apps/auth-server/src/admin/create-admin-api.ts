@@ -8,6 +8,7 @@ import type { WriteAuditEvent } from '../audit/audit-recorder.js';
 import { ADMIN_SCOPE, type AuthServerConfig } from '../config.js';
 import type { PasswordHasher } from '../credentials/password-hasher.js';
 import type { KeyRingOptions } from '../keys/signing-key-ring.js';
+import type { AnnounceAuthorizationChange } from '../oidc/authorization-cache-invalidation.js';
 import type { RevocationBroadcaster } from '../revocations/revocation-broadcaster.js';
 import type { RevokeTokensDependencies } from '../revocations/revoke-tokens.js';
 import { createAdminOpenApiDocument } from './admin-openapi.js';
@@ -35,6 +36,8 @@ export interface AdminApiDependencies {
   reloadKeys: () => Promise<void>;
   /** Announces durable revocations to every resource server (Redis), or nowhere without Redis. */
   broadcaster: RevocationBroadcaster;
+  /** Clears every auth server's authorization caches after a change to a user, client, role or permission. */
+  announceAuthorizationChange: AnnounceAuthorizationChange;
 }
 
 const ADMIN_MAX_BODY_BYTES = 64 * 1024;
@@ -47,6 +50,7 @@ const JWKS_MAX_STALE_SECONDS = 24 * 3600;
  */
 export function createAdminApi(dependencies: AdminApiDependencies): Koa<GuardState> {
   const { config, logger, prisma, audit } = dependencies;
+  const announceChange = dependencies.announceAuthorizationChange;
   const verifier = createAccessTokenVerifier({
     issuer: config.issuer,
     audience: config.admin.resource,
@@ -95,6 +99,7 @@ export function createAdminApi(dependencies: AdminApiDependencies): Koa<GuardSta
         hasher: dependencies.hasher,
         audit,
         revocation,
+        announceChange,
         maxBodyBytes: ADMIN_MAX_BODY_BYTES,
       }),
       createKeyRoutes({
@@ -109,8 +114,8 @@ export function createAdminApi(dependencies: AdminApiDependencies): Koa<GuardSta
       }),
       createRevocationRoutes({ guard, audit, ...revocation, maxBodyBytes: ADMIN_MAX_BODY_BYTES }),
       createAuditRoutes({ guard, prisma }),
-      createRoleRoutes({ guard, prisma, audit, maxBodyBytes: ADMIN_MAX_BODY_BYTES }),
-      createPermissionRoutes({ guard, prisma, audit, maxBodyBytes: ADMIN_MAX_BODY_BYTES }),
+      createRoleRoutes({ guard, prisma, audit, announceChange, maxBodyBytes: ADMIN_MAX_BODY_BYTES }),
+      createPermissionRoutes({ guard, prisma, audit, announceChange, maxBodyBytes: ADMIN_MAX_BODY_BYTES }),
       createClientRoutes({
         guard,
         prisma,
@@ -118,6 +123,7 @@ export function createAdminApi(dependencies: AdminApiDependencies): Koa<GuardSta
         clientSecretPepper: config.clientSecretPepper,
         resourceScopes: config.scopes,
         revocation,
+        announceChange,
         maxBodyBytes: ADMIN_MAX_BODY_BYTES,
       }),
     ],

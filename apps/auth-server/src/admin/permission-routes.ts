@@ -9,6 +9,7 @@ import {
 import type { GuardState, KoaGuard } from '@portcullis/guard/koa';
 import { ProblemError, readJsonBody, validate } from '@portcullis/service-kit';
 import type { WriteAuditEvent } from '../audit/audit-recorder.js';
+import type { AnnounceAuthorizationChange } from '../oidc/authorization-cache-invalidation.js';
 import { createAdminAuthorityCheck } from './admin-escalation.js';
 import { adminRequirement } from './admin-permissions.js';
 import { auditActor } from './audit-actor.js';
@@ -20,6 +21,8 @@ export interface PermissionRoutesDependencies {
   guard: KoaGuard;
   prisma: PrismaClient;
   audit: WriteAuditEvent;
+  /** Clears the authorization caches of every auth server once a change is durable, before the answer. */
+  announceChange: AnnounceAuthorizationChange;
   maxBodyBytes: number;
 }
 
@@ -29,7 +32,13 @@ export interface PermissionRoutesDependencies {
  * all of them (ON DELETE CASCADE); the audit event lists the roles it was taken from. So deleting an
  * `admin:*` permission the caller does not hold is refused (admin-escalation.ts).
  */
-export function createPermissionRoutes({ guard, prisma, audit, maxBodyBytes }: PermissionRoutesDependencies) {
+export function createPermissionRoutes({
+  guard,
+  prisma,
+  audit,
+  announceChange,
+  maxBodyBytes,
+}: PermissionRoutesDependencies) {
   const router = new Router<GuardState>({ prefix: '/permissions' });
   const canRead = guard.require(adminRequirement('roles', 'read'));
   const canWrite = guard.require(adminRequirement('roles', 'write'));
@@ -60,6 +69,8 @@ export function createPermissionRoutes({ guard, prisma, audit, maxBodyBytes }: P
     // rare write, so the list gives the audit trail its `before`.
     const before = (await listPermissions(prisma)).find((permission) => permission.name === name);
     if (!before || !(await deletePermission(prisma, name))) throw permissionNotFound();
+    // Taken from every holder: their cached claims (oidc/authorization-cache.ts) go on every instance.
+    await announceChange({ kind: 'permission', id: name });
     await audit({
       type: 'admin.permission.deleted',
       ...auditActor(ctx),

@@ -13,6 +13,7 @@ import { ProblemError, readJsonBody, validate } from '@portcullis/service-kit';
 import type { Context } from 'koa';
 import type { ZodType } from 'zod';
 import type { WriteAuditEvent } from '../audit/audit-recorder.js';
+import type { AnnounceAuthorizationChange } from '../oidc/authorization-cache-invalidation.js';
 import { createAdminAuthorityCheck } from './admin-escalation.js';
 import { adminRequirement } from './admin-permissions.js';
 import { auditActor } from './audit-actor.js';
@@ -24,6 +25,8 @@ export interface RoleRoutesDependencies {
   guard: KoaGuard;
   prisma: PrismaClient;
   audit: WriteAuditEvent;
+  /** Clears the authorization caches of every auth server once a change is durable, before the answer. */
+  announceChange: AnnounceAuthorizationChange;
   maxBodyBytes: number;
 }
 
@@ -34,7 +37,15 @@ export interface RoleRoutesDependencies {
  * it, so no write may give it, or change or delete one carrying, admin permissions the caller does not hold
  * (admin-escalation.ts).
  */
-export function createRoleRoutes({ guard, prisma, audit, maxBodyBytes }: RoleRoutesDependencies) {
+export function createRoleRoutes({
+  guard,
+  prisma,
+  audit,
+  announceChange,
+  maxBodyBytes,
+}: RoleRoutesDependencies) {
+  /** A role reaches the cached claims of everyone holding it (oidc/authorization-cache.ts). */
+  const changed = (name: string) => announceChange({ kind: 'role', id: name });
   const router = new Router<GuardState>({ prefix: '/roles' });
   const canRead = guard.require(adminRequirement('roles', 'read'));
   const canWrite = guard.require(adminRequirement('roles', 'write'));
@@ -51,6 +62,7 @@ export function createRoleRoutes({ guard, prisma, audit, maxBodyBytes }: RoleRou
     const input = await body(ctx, createRoleBody);
     await authority.mayGrant(ctx, 'role', input.name, input);
     const role = await createRole(prisma, { ...input, permissions: input.permissions ?? [] });
+    await changed(role.name);
     await audit({
       type: 'admin.role.created',
       ...auditActor(ctx),
@@ -74,6 +86,7 @@ export function createRoleRoutes({ guard, prisma, audit, maxBodyBytes }: RoleRou
     await authority.mayGrant(ctx, 'role', pathParam(ctx, 'name'), changes);
     const change = await updateRole(prisma, pathParam(ctx, 'name'), changes);
     if (!change) throw roleNotFound();
+    await changed(change.after.name);
     const before = presentRole(change.before);
     const after = presentRole(change.after);
     await audit({
@@ -89,6 +102,7 @@ export function createRoleRoutes({ guard, prisma, audit, maxBodyBytes }: RoleRou
     await authority.mayActOn(ctx, 'role', pathParam(ctx, 'name'));
     const deleted = await deleteRole(prisma, pathParam(ctx, 'name'));
     if (!deleted) throw roleNotFound();
+    await changed(deleted.name);
     await audit({
       type: 'admin.role.deleted',
       ...auditActor(ctx),

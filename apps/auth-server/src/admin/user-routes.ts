@@ -20,6 +20,7 @@ import type { ZodType } from 'zod';
 import type { WriteAuditEvent } from '../audit/audit-recorder.js';
 import type { PasswordHasher } from '../credentials/password-hasher.js';
 import { PasswordHashingBusyError } from '../credentials/password-hashing-busy-error.js';
+import type { AnnounceAuthorizationChange } from '../oidc/authorization-cache-invalidation.js';
 import { revokeSubjectTokens } from '../revocations/revoke-subject-tokens.js';
 import type { RevokeTokensDependencies } from '../revocations/revoke-tokens.js';
 import { createAdminAuthorityCheck } from './admin-escalation.js';
@@ -46,6 +47,8 @@ export interface UserRoutesDependencies {
   audit: WriteAuditEvent;
   /** Disabling or deleting a user revokes the tokens already issued to it (revokeTokens). */
   revocation: RevokeTokensDependencies;
+  /** Clears the authorization caches of every auth server once a change is durable, before the answer. */
+  announceChange: AnnounceAuthorizationChange;
   maxBodyBytes: number;
 }
 
@@ -57,7 +60,9 @@ export interface UserRoutesDependencies {
  * so resource servers refuse them at once rather than when they expire.
  */
 export function createUserRoutes(dependencies: UserRoutesDependencies) {
-  const { guard, prisma, hasher, audit, maxBodyBytes } = dependencies;
+  const { guard, prisma, hasher, audit, announceChange, maxBodyBytes } = dependencies;
+  /** Token claims carry the user's roles and permissions through a cache (oidc/authorization-cache.ts). */
+  const changed = (id: string) => announceChange({ kind: 'user', id });
   const router = new Router<GuardState>({ prefix: '/users' });
   const canRead = guard.require(adminRequirement('users', 'read'));
   const canWrite = guard.require(adminRequirement('users', 'write'));
@@ -69,6 +74,11 @@ export function createUserRoutes(dependencies: UserRoutesDependencies) {
   const found = (user: AdminUser | null): AdminUser => {
     if (!user) throw userNotFound();
     return user;
+  };
+  /** found(), after announcing the change of a user that exists. */
+  const foundChanged = async (user: AdminUser | null): Promise<AdminUser> => {
+    if (user) await changed(user.id);
+    return found(user);
   };
 
   router.get('/', canRead, async (ctx) => {
@@ -86,6 +96,7 @@ export function createUserRoutes(dependencies: UserRoutesDependencies) {
     const { password, ...input } = await body(ctx, createUserBody);
     await authority.mayGrant(ctx, 'user', input.username, input);
     const user = await createUser(prisma, { ...input, passwordHash: await hasher.hash(password) });
+    await changed(user.id);
     await audit({
       type: 'admin.user.created',
       ...auditActor(ctx),
@@ -107,6 +118,8 @@ export function createUserRoutes(dependencies: UserRoutesDependencies) {
     const change = await updateUser(prisma, pathParam(ctx, 'id'), changes);
     if (!change) throw userNotFound();
     const { before, after } = change;
+    // Before the revocation below: no instance may issue from the old record after its cut-off.
+    await changed(after.id);
     await audit({
       type: after.disabled && !before.disabled ? 'admin.user.disabled' : 'admin.user.updated',
       ...auditActor(ctx),
@@ -152,7 +165,7 @@ export function createUserRoutes(dependencies: UserRoutesDependencies) {
       { kind: 'user', value: id, reason: 'user deleted' },
       auditActor(ctx),
     );
-    const deleted = found(await deleteUser(prisma, id));
+    const deleted = await foundChanged(await deleteUser(prisma, id));
     await audit({
       type: 'admin.user.deleted',
       ...auditActor(ctx),
@@ -165,7 +178,7 @@ export function createUserRoutes(dependencies: UserRoutesDependencies) {
   router.post('/:id/roles', canWrite, async (ctx) => {
     const { roles } = await body(ctx, rolesBody);
     await authority.mayGrant(ctx, 'user', pathParam(ctx, 'id'), { roles });
-    const user = found(await assignUserRoles(prisma, pathParam(ctx, 'id'), roles));
+    const user = await foundChanged(await assignUserRoles(prisma, pathParam(ctx, 'id'), roles));
     await audit({
       type: 'admin.user.roles_assigned',
       ...auditActor(ctx),
@@ -177,7 +190,9 @@ export function createUserRoutes(dependencies: UserRoutesDependencies) {
 
   router.delete('/:id/roles/:role', canWrite, async (ctx) => {
     await authority.mayActOn(ctx, 'user', pathParam(ctx, 'id'));
-    const user = found(await unassignUserRole(prisma, pathParam(ctx, 'id'), pathParam(ctx, 'role')));
+    const user = await foundChanged(
+      await unassignUserRole(prisma, pathParam(ctx, 'id'), pathParam(ctx, 'role')),
+    );
     await audit({
       type: 'admin.user.role_unassigned',
       ...auditActor(ctx),
@@ -190,7 +205,7 @@ export function createUserRoutes(dependencies: UserRoutesDependencies) {
   router.post('/:id/permissions', canWrite, async (ctx) => {
     const { permissions } = await body(ctx, permissionsBody);
     await authority.mayGrant(ctx, 'user', pathParam(ctx, 'id'), { permissions });
-    const user = found(await grantUserPermissions(prisma, pathParam(ctx, 'id'), permissions));
+    const user = await foundChanged(await grantUserPermissions(prisma, pathParam(ctx, 'id'), permissions));
     await audit({
       type: 'admin.user.permissions_granted',
       ...auditActor(ctx),
@@ -202,7 +217,7 @@ export function createUserRoutes(dependencies: UserRoutesDependencies) {
 
   router.delete('/:id/permissions/:permission', canWrite, async (ctx) => {
     await authority.mayActOn(ctx, 'user', pathParam(ctx, 'id'));
-    const user = found(
+    const user = await foundChanged(
       await revokeUserPermission(prisma, pathParam(ctx, 'id'), pathParam(ctx, 'permission')),
     );
     await audit({

@@ -3,9 +3,10 @@ import { PasswordHashingBusyError } from './password-hashing-busy-error.js';
 
 export interface HashConcurrencyOptions {
   /**
-   * argon2 operations running at once (1..64). argon2 runs on the libuv pool (4 threads by default), which
-   * jose's WebCrypto signing shares: 2 leaves threads for issuing tokens during a password flood
-   * (STACK-NOTES "Where the time goes").
+   * argon2 operations running at once (1..64). Each holds a libuv pool thread (4 by default) and the
+   * configured argon2 memory: 2 leaves pool threads for fs, dns and WebCrypto during a password flood and
+   * bounds the flood's memory. Their CPU is whatever the event loop leaves, as the pool runs below it
+   * (runtime/lower-thread-pool-priority.ts, issue 7).
    */
   concurrency: number;
   /** Operations that may wait, first in first out (0..10000); beyond that PasswordHashingBusyError at once. */

@@ -1,4 +1,4 @@
-import { createOidcAdapterClass, findActiveUser, findEnabledClient, type PrismaClient } from '@portcullis/db';
+import { createOidcAdapterClass, findActiveUser, type PrismaClient } from '@portcullis/db';
 import { Provider } from 'oidc-provider';
 import type { RecordAuditEvent } from '../audit/audit-recorder.js';
 import { type AuthServerConfig, longestAccessTokenLifetime } from '../config.js';
@@ -9,6 +9,7 @@ import { introspectAccessToken } from '../revocations/introspect-access-token.js
 import type { RevocationBroadcaster } from '../revocations/revocation-broadcaster.js';
 import { revokeClientAccessToken } from '../revocations/revoke-client-access-token.js';
 import type { RevokeTokensDependencies } from '../revocations/revoke-tokens.js';
+import type { AuthorizationLookups } from './authorization-cache.js';
 import { toClientMetadata } from './client-metadata.js';
 import { disallowedGrantAsUnauthorizedClient } from './disallowed-grant-as-unauthorized-client.js';
 import { createJwtAccessTokenIntrospection } from './introspect-jwt-access-tokens.js';
@@ -32,6 +33,8 @@ import { createTokenClaims } from './token-claims.js';
 export interface ProviderDependencies {
   prisma: PrismaClient;
   keyRing: KeyRing;
+  /** Client records and roles/permissions, cached across requests and providers (authorization-cache.ts). */
+  authorizations: AuthorizationLookups;
   authenticate: Authenticate;
   audit: RecordAuditEvent;
   logger: Logger;
@@ -41,7 +44,7 @@ export interface ProviderDependencies {
 
 /** One oidc-provider instance for one key ring; the provider host swaps instances when the ring changes. */
 export function createProvider(config: AuthServerConfig, dependencies: ProviderDependencies): Provider {
-  const { prisma, keyRing } = dependencies;
+  const { prisma, keyRing, authorizations } = dependencies;
   const getResourceServerInfo = createResourceServerResolver({
     resources: config.resources,
     scopes: config.scopes,
@@ -50,7 +53,7 @@ export function createProvider(config: AuthServerConfig, dependencies: ProviderD
     signingKid: keyRing.signingKid,
   });
   const adapter = createOidcAdapterClass(prisma, async (clientId: string) => {
-    const client = await findEnabledClient(prisma, clientId);
+    const client = await authorizations.findEnabledClient(clientId);
     return client ? toClientMetadata(client) : undefined;
   });
   // RFC 7009 revocations and refresh-token reuse go through the single write path, like the admin API's.
@@ -67,7 +70,7 @@ export function createProvider(config: AuthServerConfig, dependencies: ProviderD
       adapter,
       keyRing,
       getResourceServerInfo,
-      extraTokenClaims: createTokenClaims(prisma, config.admin.resource) as never,
+      extraTokenClaims: createTokenClaims(authorizations, config.admin.resource) as never,
       findActiveAccount: async (accountId) => (await findActiveUser(prisma, accountId)) !== null,
       revocationAllowedPolicy: createRevocationAllowedPolicy({ revocation, audit: dependencies.audit }),
       introspectionAllowedPolicy: createIntrospectionAllowedPolicy(prisma),

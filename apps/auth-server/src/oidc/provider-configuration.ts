@@ -1,5 +1,6 @@
 import type { Configuration, KoaContextWithOIDC } from 'oidc-provider';
 import { ADMIN_SCOPE, type AuthServerConfig } from '../config.js';
+import { toSigningKeys } from '../keys/node-crypto-signing-key.js';
 import type { KeyRing } from '../keys/signing-key-ring.js';
 import { extraClientProperties } from './client-metadata.js';
 import { defaultResourceFor } from './resource-servers.js';
@@ -34,7 +35,8 @@ export function buildProviderConfiguration(
   return {
     adapter: dependencies.adapter,
     clients: [],
-    jwks: { keys: dependencies.keyRing.privateJwks as NonNullable<Configuration['jwks']>['keys'] },
+    // Synchronous node:crypto signers instead of jose's WebCrypto on the libuv pool (node-crypto-signing-key.ts).
+    jwks: { keys: toSigningKeys(dependencies.keyRing.privateJwks) },
     // Resource scopes are listed here too: oidc-provider only enforces a client's allow-list for known scopes.
     scopes: ['offline_access', ADMIN_SCOPE, ...config.scopes],
     claims: { openid: ['sub'] },
@@ -50,6 +52,9 @@ export function buildProviderConfiguration(
     extraClientMetadata: { properties: extraClientProperties },
     features: {
       devInteractions: { enabled: false }, // on by default, and accepts any password
+      // Experimental in oidc-provider 9: the ack pins the version we implemented against; an update that
+      // changes the experiment refuses to start rather than sign differently.
+      externalSigningSupport: { enabled: true, ack: 'experimental-01' },
       // On by default; a DPoP-bound token would pass as a plain bearer token at a guard that checks no proof.
       dPoP: { enabled: false },
       pushedAuthorizationRequests: { enabled: false },

@@ -1,5 +1,5 @@
-import { getClientAuthorizations, getUserAuthorizations, type PrismaClient } from '@portcullis/db';
 import { isAdminPermission } from '../admin/admin-permissions.js';
+import type { AuthorizationLookups } from './authorization-cache.js';
 
 interface IssuedToken {
   kind: string;
@@ -17,8 +17,12 @@ interface IssuedToken {
  *
  * Permissions are cut to the audience: `admin:*` ones only in admin-API tokens, and only those there. An
  * items token of an admin then does not advertise what its holder may do to the auth server, and stays small.
+ * The lookups are cached (authorization-cache.ts); admin changes clear the cache of every instance.
  */
-export function createTokenClaims(prisma: PrismaClient, adminResource: string) {
+export function createTokenClaims(
+  lookups: Pick<AuthorizationLookups, 'clientAuthorizations' | 'userAuthorizations'>,
+  adminResource: string,
+) {
   const forAudience = <T extends { permissions: string[] }>(authorizations: T, audience?: string): T => {
     const admin = audience === adminResource;
     return {
@@ -28,11 +32,11 @@ export function createTokenClaims(prisma: PrismaClient, adminResource: string) {
   };
   return async function extraTokenClaims(_ctx: unknown, token: IssuedToken) {
     if (token.kind === 'ClientCredentials' && token.clientId) {
-      return forAudience(await getClientAuthorizations(prisma, token.clientId), token.aud);
+      return forAudience(await lookups.clientAuthorizations(token.clientId), token.aud);
     }
     if (token.accountId) {
       return {
-        ...forAudience(await getUserAuthorizations(prisma, token.accountId), token.aud),
+        ...forAudience(await lookups.userAuthorizations(token.accountId), token.aud),
         grant_id: token.grantId,
       };
     }

@@ -1,6 +1,5 @@
 import {
   clientAddressKey,
-  createRateLimiter,
   type RateLimitRedis,
   type RateLimitResult,
   type RateLimitStoreChange,
@@ -10,6 +9,7 @@ import type { Context, Middleware, Next } from 'koa';
 import { authenticatedClientId } from './authenticated-client-id.js';
 import { basicClientId } from './basic-client-id.js';
 import { writeOAuthTooManyRequests } from './oauth-too-many-requests.js';
+import { createTokenEndpointCounters } from './token-endpoint-counters.js';
 import { matchesProviderRoute, TOKEN_ENDPOINT_ROUTES } from './token-endpoint-routes.js';
 
 export interface TokenEndpointRateLimitOptions {
@@ -73,37 +73,28 @@ export function createTokenEndpointRateLimit(options: TokenEndpointRateLimitOpti
     writeOAuthTooManyRequests(ctx, result);
   };
   const isTokenEndpoint = matchesProviderRoute(options.routes ?? TOKEN_ENDPOINT_ROUTES);
-  const perIp = createRateLimiter({
+  // `token-ip` and `token-client` policies, one Redis round trip before oidc-provider and one after.
+  const counters = createTokenEndpointCounters({
     redis,
     keyPrefix,
-    name: 'token-ip',
-    points: options.perIpPerMinute,
-    durationSeconds: 60,
-    onStoreChange,
-  });
-  const perClient = createRateLimiter({
-    redis,
-    keyPrefix,
-    name: 'token-client',
-    points: options.perClientPerMinute,
-    durationSeconds: 60,
+    perIpPerMinute: options.perIpPerMinute,
+    perClientPerMinute: options.perClientPerMinute,
     onStoreChange,
   });
 
   return async function limitTokenEndpoint(ctx: Context, next: Next): Promise<void> {
     if (ctx.method !== 'POST' || !isTokenEndpoint(ctx.path)) return next();
-    // One at a time: a request refused per address must not also spend its client's budget.
-    if (!applyRateLimit(ctx, await perIp.consume(clientAddressKey(ctx.ip)), refuse)) return;
+    // The address is counted and the named client's budget only looked at, together (issue 7): a request
+    // refused per address still spends nothing of its client's budget, and its headers name that limit alone.
     const named = basicClientId(ctx.get('authorization'));
-    if (named !== undefined) {
-      const budget = await perClient.peek(named);
-      if (!budget.allowed) {
-        applyRateLimit(ctx, budget, refuse);
-        return;
-      }
+    const { address, client: budget } = await counters.admit(clientAddressKey(ctx.ip), named);
+    if (!applyRateLimit(ctx, address, refuse)) return;
+    if (budget !== undefined && !budget.allowed) {
+      applyRateLimit(ctx, budget, refuse);
+      return;
     }
     await next();
     const clientId = authenticatedClientId(ctx);
-    if (clientId !== undefined) appendRateLimitHeaders(ctx, await perClient.consume(clientId));
+    if (clientId !== undefined) appendRateLimitHeaders(ctx, await counters.charge(clientId));
   };
 }

@@ -25,8 +25,11 @@ export function matchesProviderRoute(routes: readonly string[]): (path: string) 
       throw new TypeError(`matchesProviderRoute: ${JSON.stringify(route)} is not a static ASCII route path`);
     }
   }
+  const exact = new Set(routes);
   const folded = new Set(routes.map(asciiUpperCase));
   return (path) => {
+    // The spelling every client uses, without the regex: this runs on every request (issue 7).
+    if (exact.has(path)) return true;
     const candidate = asciiUpperCase(path);
     if (folded.has(candidate)) return true;
     return candidate.length > 1 && candidate.endsWith('/') && folded.has(candidate.slice(0, -1));

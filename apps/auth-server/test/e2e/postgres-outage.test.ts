@@ -116,6 +116,9 @@ describe('PostgreSQL unavailable', () => {
       REDIS_KEY_PREFIX: layout.keyPrefix,
       DATABASE_CONNECT_TIMEOUT_SECONDS: String(CONNECT_TIMEOUT_SECONDS),
       DATABASE_QUERY_TIMEOUT_SECONDS: String(QUERY_TIMEOUT_SECONDS),
+      // With the authorization cache on, a client seen within its TTL (5 s by default) still gets a token
+      // from memory until its entry expires; off here, every token request reaches PostgreSQL at once.
+      AUTHORIZATION_CACHE_TTL_SECONDS: '0',
     });
     const credentialsFile = join(workDir, 'demo-credentials.json');
     await runCli('cli/seed-demo-data.js', [credentialsFile], env);

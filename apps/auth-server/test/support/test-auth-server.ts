@@ -58,17 +58,28 @@ export function basicAuthorization(id: string, secret: string): string {
 
 /**
  * A real auth server on an ephemeral loopback port, with its own database, driven over real HTTP. Silent,
- * unless given a logger to read what it logs.
+ * unless given a logger to read what it logs. With `sameDeploymentAs`, a second instance of that server's
+ * deployment (as behind a load balancer): same database, issuer and secrets; the first one drops the database.
  */
 export async function startTestAuthServer(
   overrides: Record<string, string> = {},
-  { logger = createLogger('silent') }: { logger?: Logger } = {},
+  {
+    logger = createLogger('silent'),
+    sameDeploymentAs,
+  }: { logger?: Logger; sameDeploymentAs?: TestAuthServer } = {},
 ): Promise<TestAuthServer> {
-  const database: TestDatabase = await createTestDatabase();
+  const database: TestDatabase = sameDeploymentAs
+    ? { url: sameDeploymentAs.config.databaseUrl, drop: async () => {} }
+    : await createTestDatabase();
   // The issuer is where it listens: the server writes every URL (discovery) from ISSUER, not from Host.
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const config = loadConfig(testEnvironment(database.url, { ISSUER: url, ...overrides }));
+  const shared = sameDeploymentAs && {
+    ISSUER: sameDeploymentAs.config.issuer,
+    KEY_ENCRYPTION_KEY: sameDeploymentAs.config.keyEncryptionKey.toString('base64url'),
+    CLIENT_SECRET_PEPPER: sameDeploymentAs.config.clientSecretPepper.toString('base64url'),
+  };
+  const config = loadConfig(testEnvironment(database.url, { ISSUER: url, ...shared, ...overrides }));
   const container = await createContainer(config, logger);
   const server: Server = createServer(container.providerHost.handle);
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
@@ -115,14 +126,18 @@ export async function startTestAuthServer(
         typ: 'at+jwt',
       });
     },
+    // Written behind the admin API's back: announced like an admin change, so no cached record outlives it.
     async addUser({ password, ...spec }) {
-      return upsertUser(prisma, { ...spec, passwordHash: await hasher.hash(password) });
+      const id = await upsertUser(prisma, { ...spec, passwordHash: await hasher.hash(password) });
+      await container.announceAuthorizationChange({ kind: 'user', id });
+      return id;
     },
     async addClient({ secret, ...spec }) {
       await upsertClient(prisma, {
         ...spec,
         secretHash: hashClientSecret(secret, config.clientSecretPepper),
       });
+      await container.announceAuthorizationChange({ kind: 'client', id: spec.id });
     },
     stopListening,
     async close() {

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 import { describe, expect, it } from '@jest/globals';
 import { ConfigError, loadConfig } from '../../src/config.js';
 import { testEnvironment } from '../support/test-environment.js';
@@ -186,15 +187,31 @@ describe('loadConfig', () => {
   });
 
   describe('the password hashing cap', () => {
-    it('defaults to 2 at once and 64 waiting', () => {
-      expect(loadConfig(production()).passwordHashing).toEqual({ concurrency: 2, queueLimit: 64 });
+    it('defaults to 2 at once (1 on a single CPU) and 64 waiting, on a low-priority thread pool of 4', () => {
+      const config = loadConfig(production());
+      expect(config.passwordHashing).toEqual({
+        concurrency: Math.min(2, availableParallelism()),
+        queueLimit: 64,
+        lowPriority: true,
+      });
+      expect(config.threadPoolSize).toBe(4);
+    });
+
+    it('keeps the thread pool at normal priority with PASSWORD_HASH_LOW_PRIORITY=false', () => {
+      const config = loadConfig({
+        ...production(),
+        PASSWORD_HASH_LOW_PRIORITY: 'false',
+        UV_THREADPOOL_SIZE: '6',
+      });
+      expect(config.passwordHashing.lowPriority).toBe(false);
+      expect(config.threadPoolSize).toBe(6);
     });
 
     it('reads them from the environment; a queue of 0 refuses whatever finds no free slot', () => {
       expect(
         loadConfig({ ...production(), PASSWORD_HASH_CONCURRENCY: '8', PASSWORD_HASH_QUEUE_LIMIT: '0' })
           .passwordHashing,
-      ).toEqual({ concurrency: 8, queueLimit: 0 });
+      ).toEqual({ concurrency: 8, queueLimit: 0, lowPriority: true });
     });
 
     it.each([
@@ -204,6 +221,9 @@ describe('loadConfig', () => {
       ['PASSWORD_HASH_QUEUE_LIMIT', '-1'],
       ['PASSWORD_HASH_QUEUE_LIMIT', '10001'],
       ['PASSWORD_HASH_QUEUE_LIMIT', 'many'],
+      ['PASSWORD_HASH_LOW_PRIORITY', 'maybe'],
+      ['UV_THREADPOOL_SIZE', '0'],
+      ['UV_THREADPOOL_SIZE', '1025'],
     ])('refuses %s = %s', (name, value) => {
       expect(problemsOf({ ...production(), [name]: value }).map((p) => p.split(':')[0])).toEqual([name]);
     });

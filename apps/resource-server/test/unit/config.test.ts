@@ -40,6 +40,7 @@ describe('loadConfig', () => {
       clockToleranceSeconds: 5,
       maxTokenAgeSeconds: 3600,
       maxTokenBytes: 8192,
+      verifiedTokenCacheEntries: 10_000,
       jwks: { refreshIntervalSeconds: 300, maxStaleSeconds: 21_600, unknownKidCooldownSeconds: 30 },
       maxBodyBytes: 16_384,
       redis: { url: 'redis://127.0.0.1:6379', keyPrefix: 'portcullis:' },
@@ -62,6 +63,7 @@ describe('loadConfig', () => {
       CLOCK_TOLERANCE_SECONDS: '0',
       MAX_TOKEN_AGE_SECONDS: '600',
       MAX_TOKEN_BYTES: '4096',
+      VERIFIED_TOKEN_CACHE_MAX_ENTRIES: '0',
       JWKS_REFRESH_INTERVAL_SECONDS: '60',
       JWKS_MAX_STALE_SECONDS: '60',
       JWKS_UNKNOWN_KID_COOLDOWN_SECONDS: '10',
@@ -85,6 +87,7 @@ describe('loadConfig', () => {
       clockToleranceSeconds: 0,
       maxTokenAgeSeconds: 600,
       maxTokenBytes: 4096,
+      verifiedTokenCacheEntries: 0,
       jwks: { refreshIntervalSeconds: 60, maxStaleSeconds: 60, unknownKidCooldownSeconds: 10 },
       maxBodyBytes: 1024,
       redis: { url: 'rediss://:secret@redis.example.com:6380/1', keyPrefix: 'tenant-a:' },
@@ -116,6 +119,7 @@ describe('loadConfig', () => {
       LOG_LEVEL: 'loud',
       TRUST_PROXY: 'maybe',
       MAX_TOKEN_BYTES: '-1',
+      VERIFIED_TOKEN_CACHE_MAX_ENTRIES: '-5',
       PORTCULLIS_MODE: 'staging',
     });
     for (const name of [
@@ -127,6 +131,7 @@ describe('loadConfig', () => {
       'LOG_LEVEL',
       'TRUST_PROXY',
       'MAX_TOKEN_BYTES',
+      'VERIFIED_TOKEN_CACHE_MAX_ENTRIES',
       'PORTCULLIS_MODE',
     ]) {
       expect(names(problems)).toContain(name);

@@ -1,3 +1,4 @@
+import { KeyObject } from 'node:crypto';
 import type { CryptoKey } from 'jose';
 import { GuardUnavailableError, InvalidTokenError } from '../errors.js';
 import { fetchJwks } from './fetch-jwks.js';
@@ -53,11 +54,42 @@ export interface JwksKeyStore {
   status(): JwksKeyStoreStatus;
 }
 
+/** A published key imported for one algorithm: the WebCrypto key (getKey) and its node:crypto twin. */
+export interface ImportedSigningKey {
+  readonly cryptoKey: CryptoKey;
+  /** For `node:crypto.verify`, which runs on the calling thread instead of queueing on the libuv pool. */
+  readonly keyObject: KeyObject;
+  /** RSA modulus length in bits; undefined for EC and OKP keys. */
+  readonly modulusBits: number | undefined;
+  /** The key set generation this key came from (see `trustedGeneration`). */
+  readonly generation: number;
+}
+
+/**
+ * What the verifier needs beyond the public `JwksKeyStore` surface. Internal to the package: the public
+ * type stays the jose key-resolver shape.
+ */
+export interface VerificationKeyStore extends JwksKeyStore {
+  /** Same lookup, checks and errors as `getKey`, resolving to the imported key with its KeyObject. */
+  getVerificationKey(header: { alg?: string; kid?: string }): Promise<ImportedSigningKey>;
+  /**
+   * The generation of the key set tokens may be verified with right now, or undefined when there is none
+   * (never fetched, or older than maxStale). It changes whenever a fetch brings different keys, so
+   * something derived from a key (a cached verification) can tell that its key may be gone. Like getKey,
+   * it starts the background refresh when one is due, so a caller that rarely needs a key still notices
+   * a key removed from the JWKS.
+   */
+  trustedGeneration(): number | undefined;
+}
+
 interface KeySet {
   readonly keys: readonly PublicSigningJwk[];
+  /** The fetched keys serialised: a refresh that brings the same keys keeps the generation and imports. */
+  readonly fingerprint: string;
+  readonly generation: number;
   readonly fetchedAt: number;
-  /** Imported once per key set, by `${alg}:${kid}`; a refresh starts a new map, so removed keys go too. */
-  readonly imported: Map<string, Promise<CryptoKey>>;
+  /** Imported once per key set, by `${alg}:${kid}`; a changed set starts a new map, so removed keys go too. */
+  readonly imported: Map<string, Promise<ImportedSigningKey>>;
 }
 
 /**
@@ -77,7 +109,7 @@ interface KeySet {
  * });
  * ```
  */
-export function createJwksKeyStore(options: JwksKeyStoreOptions): JwksKeyStore {
+export function createJwksKeyStore(options: JwksKeyStoreOptions): VerificationKeyStore {
   const settings = validateOptions(options);
   const { jwksUri, algorithms, now, refreshMs, maxStaleMs, cooldownMs } = settings;
 
@@ -87,6 +119,7 @@ export function createJwksKeyStore(options: JwksKeyStoreOptions): JwksKeyStore {
   let lastAttemptFailed = false;
   let lastError: string | undefined;
   let resolvedUri: URL | undefined = jwksUri instanceof URL ? jwksUri : undefined;
+  let generations = 0;
 
   async function fetchKeySet(): Promise<KeySet> {
     // Set before the first await so callers arriving meanwhile see the attempt and its cooldown.
@@ -98,7 +131,11 @@ export function createJwksKeyStore(options: JwksKeyStoreOptions): JwksKeyStore {
         timeoutMs: settings.fetchTimeoutMs,
       });
       const keys = entries.map(toPublicSigningJwk).filter((jwk) => jwk !== undefined);
-      current = { keys, fetchedAt: now(), imported: new Map() };
+      const fingerprint = JSON.stringify(keys);
+      current =
+        current?.fingerprint === fingerprint
+          ? { ...current, fetchedAt: now() }
+          : { keys, fingerprint, generation: ++generations, fetchedAt: now(), imported: new Map() };
       lastAttemptFailed = false;
       lastError = undefined;
       return current;
@@ -129,16 +166,21 @@ export function createJwksKeyStore(options: JwksKeyStoreOptions): JwksKeyStore {
     return Math.max(1, Math.ceil(remainingMs / 1000));
   }
 
+  /** The key set we trust at `at` without fetching, starting a background refresh when one is due. */
+  function usableKeySet(at: number): KeySet | undefined {
+    if (current === undefined || at - current.fetchedAt >= maxStaleMs) return undefined;
+    if (at - current.fetchedAt >= refreshMs && inFlight === undefined && mayRetry(at)) {
+      // Stale-while-revalidate: this request keeps the known key. The failure is recorded in lastError;
+      // the catch keeps it from becoming an unhandled rejection.
+      fetchShared().catch(() => undefined);
+    }
+    return current;
+  }
+
   /** The key set tokens may be verified with now, fetching (blocking) only when there is none we trust. */
   async function trustedKeySet(at: number): Promise<KeySet> {
-    if (current !== undefined && at - current.fetchedAt < maxStaleMs) {
-      if (at - current.fetchedAt >= refreshMs && inFlight === undefined && mayRetry(at)) {
-        // Stale-while-revalidate: this request keeps the known key. The failure is recorded in lastError;
-        // the catch keeps it from becoming an unhandled rejection.
-        fetchShared().catch(() => undefined);
-      }
-      return current;
-    }
+    const usable = usableKeySet(at);
+    if (usable !== undefined) return usable;
     if (inFlight === undefined && !mayRetry(at)) {
       throw new GuardUnavailableError('jwks', retryAfterSeconds(at));
     }
@@ -149,50 +191,69 @@ export function createJwksKeyStore(options: JwksKeyStoreOptions): JwksKeyStore {
     }
   }
 
+  async function resolveKey(header: { alg?: string; kid?: string }): Promise<ImportedSigningKey> {
+    const { alg, kid } = header;
+    // Checked here as well as by the verifier: getKey is public, and must not fetch for junk headers.
+    if (typeof alg !== 'string' || !algorithms.includes(alg)) {
+      throw new InvalidTokenError('disallowed_algorithm');
+    }
+    if (typeof kid !== 'string' || kid === '') throw new InvalidTokenError('unknown_key');
+
+    const at = now();
+    let keySet = await trustedKeySet(at);
+    let jwk = selectSigningJwk(keySet.keys, kid, alg);
+    if (jwk === undefined) {
+      // A kid we have not seen may be a key the auth server just rotated in. Joining a fetch already under
+      // way costs nothing; starting one is allowed once per cooldown, so a flood of random kids costs at
+      // most one request per window.
+      const mayRefetch = lastAttemptAt === undefined || at - lastAttemptAt >= cooldownMs;
+      if (inFlight !== undefined || mayRefetch) {
+        try {
+          keySet = await fetchShared();
+        } catch (error) {
+          throw new GuardUnavailableError('jwks', retryAfterSeconds(now()), { cause: error });
+        }
+        jwk = selectSigningJwk(keySet.keys, kid, alg);
+      } else if (lastAttemptFailed) {
+        // While the auth server is unreachable a rotated-in key cannot be told from a made-up kid:
+        // 503 rather than a 401 that might refuse a good token (DESIGN.md "Revocation", by analogy).
+        throw new GuardUnavailableError('jwks', retryAfterSeconds(at));
+      }
+      if (jwk === undefined) throw new InvalidTokenError('unknown_key');
+    }
+
+    const cacheKey = `${alg}:${kid}`;
+    const { generation } = keySet;
+    let imported = keySet.imported.get(cacheKey);
+    if (imported === undefined) {
+      // Cached even if it rejects: a malformed published key is not re-imported on every request.
+      imported = importSigningKey(jwk, alg).then((cryptoKey) => {
+        const keyObject = KeyObject.from(cryptoKey);
+        return {
+          cryptoKey,
+          keyObject,
+          modulusBits: keyObject.asymmetricKeyDetails?.modulusLength,
+          generation,
+        };
+      });
+      keySet.imported.set(cacheKey, imported);
+    }
+    try {
+      return await imported;
+    } catch (error) {
+      throw new InvalidTokenError('unknown_key', undefined, { cause: error });
+    }
+  }
+
   return {
     async getKey(header) {
-      const { alg, kid } = header;
-      // Checked here as well as by jwtVerify: the resolver runs first, and must not fetch for junk headers.
-      if (typeof alg !== 'string' || !algorithms.includes(alg)) {
-        throw new InvalidTokenError('disallowed_algorithm');
-      }
-      if (typeof kid !== 'string' || kid === '') throw new InvalidTokenError('unknown_key');
+      return (await resolveKey(header)).cryptoKey;
+    },
 
-      const at = now();
-      let keySet = await trustedKeySet(at);
-      let jwk = selectSigningJwk(keySet.keys, kid, alg);
-      if (jwk === undefined) {
-        // A kid we have not seen may be a key the auth server just rotated in. Joining a fetch already under
-        // way costs nothing; starting one is allowed once per cooldown, so a flood of random kids costs at
-        // most one request per window.
-        const mayRefetch = lastAttemptAt === undefined || at - lastAttemptAt >= cooldownMs;
-        if (inFlight !== undefined || mayRefetch) {
-          try {
-            keySet = await fetchShared();
-          } catch (error) {
-            throw new GuardUnavailableError('jwks', retryAfterSeconds(now()), { cause: error });
-          }
-          jwk = selectSigningJwk(keySet.keys, kid, alg);
-        } else if (lastAttemptFailed) {
-          // While the auth server is unreachable a rotated-in key cannot be told from a made-up kid:
-          // 503 rather than a 401 that might refuse a good token (DESIGN.md "Revocation", by analogy).
-          throw new GuardUnavailableError('jwks', retryAfterSeconds(at));
-        }
-        if (jwk === undefined) throw new InvalidTokenError('unknown_key');
-      }
+    getVerificationKey: resolveKey,
 
-      const cacheKey = `${alg}:${kid}`;
-      let imported = keySet.imported.get(cacheKey);
-      if (imported === undefined) {
-        // Cached even if it rejects: a malformed published key is not re-imported on every request.
-        imported = importSigningKey(jwk, alg);
-        keySet.imported.set(cacheKey, imported);
-      }
-      try {
-        return await imported;
-      } catch (error) {
-        throw new InvalidTokenError('unknown_key', undefined, { cause: error });
-      }
+    trustedGeneration() {
+      return usableKeySet(now())?.generation;
     },
 
     async refresh() {

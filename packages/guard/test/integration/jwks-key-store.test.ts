@@ -537,4 +537,58 @@ describe('createJwksKeyStore against a real HTTP JWKS endpoint', () => {
       await expect(store.getKey({ alg: 'ES256', kid: 'key-a' })).resolves.toBeDefined();
     });
   });
+
+  describe('what the verifier reads: KeyObjects and the key set generation', () => {
+    it('hands out the key as a node:crypto KeyObject too, imported once per key set', async () => {
+      const store = createStore();
+      const first = await store.getVerificationKey({ alg: 'ES256', kid: 'key-a' });
+      expect(first.keyObject.type).toBe('public');
+      expect(first.keyObject.asymmetricKeyType).toBe('ec');
+      expect(first.modulusBits).toBeUndefined();
+      expect(await store.getVerificationKey({ alg: 'ES256', kid: 'key-a' })).toBe(first);
+      expect(await store.getKey({ alg: 'ES256', kid: 'key-a' })).toBe(first.cryptoKey);
+    });
+
+    it('has no generation before the first fetch, nor once the set is older than maxStaleSeconds', async () => {
+      const store = createStore({ refreshIntervalSeconds: 60, maxStaleSeconds: 120 });
+      expect(store.trustedGeneration()).toBeUndefined();
+      await store.refresh();
+      const generation = store.trustedGeneration();
+      expect(generation).toEqual(expect.any(Number));
+      server.answer((_request, response) => response.writeHead(503).end());
+      advance(121 * second);
+      expect(store.trustedGeneration()).toBeUndefined();
+    });
+
+    it('keeps the generation (and the imported keys) when a fetch brings the same keys', async () => {
+      const store = createStore();
+      const key = await store.getVerificationKey({ alg: 'ES256', kid: 'key-a' });
+      const generation = store.trustedGeneration();
+      await store.refresh();
+      expect(store.trustedGeneration()).toBe(generation);
+      expect(await store.getVerificationKey({ alg: 'ES256', kid: 'key-a' })).toBe(key);
+    });
+
+    it('changes the generation when a fetch brings other keys', async () => {
+      const store = createStore();
+      const before = await store.getVerificationKey({ alg: 'ES256', kid: 'key-a' });
+      server.serveKeys([keyA.publicJwk, keyB.publicJwk]);
+      await store.refresh();
+      expect(store.trustedGeneration()).not.toBe(before.generation);
+      const after = await store.getVerificationKey({ alg: 'ES256', kid: 'key-a' });
+      expect(after.generation).toBe(store.trustedGeneration());
+    });
+
+    it('starts the background refresh once the interval is over, as getKey does', async () => {
+      const store = createStore({ refreshIntervalSeconds: 60 });
+      await store.refresh();
+      const requests = server.requests;
+      advance(59 * second);
+      store.trustedGeneration();
+      expect(server.requests).toBe(requests);
+      advance(1 * second);
+      expect(store.trustedGeneration()).toEqual(expect.any(Number));
+      await until(() => server.requests === requests + 1);
+    });
+  });
 });

@@ -138,6 +138,30 @@ describe('resolveVerifierOptions', () => {
 });
 
 describe('createAccessTokenVerifier', () => {
+  it('caches up to 10 000 verified tokens by default; false turns the cache off', () => {
+    expect(resolveVerifierOptions(base).verifiedTokenCacheEntries).toBe(10_000);
+    expect(resolveVerifierOptions({ ...base, verifiedTokenCache: false }).verifiedTokenCacheEntries).toBe(0);
+    expect(resolveVerifierOptions({ ...base, verifiedTokenCache: {} }).verifiedTokenCacheEntries).toBe(
+      10_000,
+    );
+    expect(
+      resolveVerifierOptions({ ...base, verifiedTokenCache: { maxEntries: 1 } }).verifiedTokenCacheEntries,
+    ).toBe(1);
+  });
+
+  it.each([
+    true,
+    null,
+    'on',
+    100,
+    { maxEntries: 0 },
+    { maxEntries: -1 },
+    { maxEntries: 1.5 },
+    { maxEntries: '10' },
+  ])('refuses verifiedTokenCache %p', (verifiedTokenCache) => {
+    expect(() => resolveVerifierOptions(withOptions({ verifiedTokenCache }))).toThrow(TypeError);
+  });
+
   it('validates its options at creation, before any request', () => {
     expect(() => createAccessTokenVerifier(withOptions({ algorithms: ['HS256'] }))).toThrow(TypeError);
     expect(() => createAccessTokenVerifier(withOptions({ issuer: 'not a url' }))).toThrow(TypeError);
