@@ -17,15 +17,20 @@ function developmentSecret() {
 /**
  * Development secrets, generated once per checkout into `<dataDir>/dev-secrets.json` (mode 0600). The code
  * ships no secret, not even a development one; production takes them from its own environment.
+ * A file written before a secret existed (API_KEY_HASH_KEY, issue 8) gets it added; the others are kept.
  * @param {string} file
- * @returns {{ KEY_ENCRYPTION_KEY: string, CLIENT_SECRET_PEPPER: string }}
+ * @returns {{ KEY_ENCRYPTION_KEY: string, CLIENT_SECRET_PEPPER: string, API_KEY_HASH_KEY: string }}
  */
 export function loadOrCreateDevSecrets(file) {
-  if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8'));
+  const existing = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : {};
   const secrets = {
     KEY_ENCRYPTION_KEY: developmentSecret(),
     CLIENT_SECRET_PEPPER: developmentSecret(),
+    API_KEY_HASH_KEY: developmentSecret(),
+    ...existing,
   };
-  writeFileSync(file, `${JSON.stringify(secrets, null, 2)}\n`, { mode: 0o600 });
+  if (Object.keys(secrets).length !== Object.keys(existing).length) {
+    writeFileSync(file, `${JSON.stringify(secrets, null, 2)}\n`, { mode: 0o600 });
+  }
   return secrets;
 }

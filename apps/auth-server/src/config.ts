@@ -1,7 +1,9 @@
 import { availableParallelism } from 'node:os';
+import { MIN_API_KEY_HASH_KEY_BYTES } from '@portcullis/api-keys';
 import { corsOriginProblem } from '@portcullis/service-kit';
 import { z } from 'zod';
 import { productionSecretProblems } from './development-secret.js';
+import { type EmailConfig, parseEmailConfig } from './email/email-config.js';
 
 /**
  * The auth server's whole configuration, parsed once from the environment before anything starts
@@ -27,6 +29,14 @@ const secretKey = z
   .string()
   .transform((value) => Buffer.from(value, 'base64url'))
   .refine((bytes) => bytes.length === 32, 'must be 32 bytes, base64url-encoded');
+/** The HMAC key of API key hashes: at least 32 bytes, base64url (resource servers hold the same value). */
+const apiKeyHashKey = z
+  .string()
+  .transform((value) => Buffer.from(value, 'base64url'))
+  .refine(
+    (bytes) => bytes.length >= MIN_API_KEY_HASH_KEY_BYTES,
+    `must be at least ${MIN_API_KEY_HASH_KEY_BYTES} bytes, base64url-encoded`,
+  );
 /** Origins, each checked as the CORS middleware will read it (`*` and paths refused). */
 const corsOrigins = z
   .string()
@@ -91,6 +101,8 @@ const environmentSchema = z.object({
   LOGIN_LOCKOUT_MAX_SECONDS: seconds(900),
   KEY_ENCRYPTION_KEY: secretKey,
   CLIENT_SECRET_PEPPER: secretKey,
+  /** Keys the HMAC under which API keys are stored (issue 8); resource servers need the same value. */
+  API_KEY_HASH_KEY: apiKeyHashKey,
   SIGNING_ALG: z.enum(['ES256', 'EdDSA', 'PS256']).default('ES256'),
   DEFAULT_RESOURCE: z.url(),
   RESOURCES: list(/[\s,]+/).optional(),
@@ -139,10 +151,30 @@ const environmentSchema = z.object({
   /** Read by libuv itself (its pool size, 4 by default); we need it to find the pool's threads. */
   UV_THREADPOOL_SIZE: z.coerce.number().int().min(1).max(1024).default(4),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** `POST /account/register` on the public listener (issue 8); off: the route answers 404. */
+  SELF_REGISTRATION_ENABLED: z.stringbool().default(false),
+  /** `POST /account/password` for a user holding an `account` token. */
+  PASSWORD_CHANGE_ENABLED: z.stringbool().default(true),
+  /** `POST /account/password-reset` and `/account/password-reset/confirm` (emailed single-use token). */
+  PASSWORD_RESET_ENABLED: z.stringbool().default(false),
+  /** How long an emailed verification link works. */
+  EMAIL_VERIFICATION_TTL_SECONDS: seconds(24 * 3600),
+  /** How long an emailed password-reset link works. */
+  PASSWORD_RESET_TTL_SECONDS: seconds(30 * 60),
+  /** Where emailed links point, followed by `/verify-email#token=...`; default `<ISSUER>/account`. */
+  ACCOUNT_LINK_BASE_URL: z.url().optional(),
+  /** Audience of account-API tokens (password change); default `<ISSUER>/account`. */
+  ACCOUNT_RESOURCE: z.url().optional(),
+  /** Account requests (register, reset, verify...) per minute from one client address. */
+  RATE_LIMIT_ACCOUNT_PER_IP: count(10),
+  /** Account emails asked for per hour for one address (registration, resend, reset), whoever asks. */
+  RATE_LIMIT_ACCOUNT_PER_EMAIL: count(5),
 });
 
 /** The one scope of admin-API tokens: a client must be allowed it, and ask for it, to reach the admin API. */
 export const ADMIN_SCOPE = 'admin';
+/** The one scope of account-API tokens (a user changing their own password); only user tokens get it. */
+export const ACCOUNT_SCOPE = 'account';
 
 export interface AuthServerConfig {
   mode: 'production' | 'development';
@@ -169,6 +201,8 @@ export interface AuthServerConfig {
   loginLockout: { threshold: number; maxSeconds: number };
   keyEncryptionKey: Buffer;
   clientSecretPepper: Buffer;
+  /** API_KEY_HASH_KEY: API keys are stored and published as HMACs under it (packages/api-keys). */
+  apiKeyHashKey: Buffer;
   signingAlg: 'ES256' | 'EdDSA' | 'PS256';
   defaultResource: string;
   resources: string[];
@@ -192,6 +226,22 @@ export interface AuthServerConfig {
   /** libuv's thread pool size (UV_THREADPOOL_SIZE). */
   threadPoolSize: number;
   logLevel: string;
+  /** How account mail leaves (EMAIL_TRANSPORT, EMAIL_FROM, SMTP_*; email/email-config.ts). */
+  email: EmailConfig;
+  /** Self-service accounts on the public listener (account/*). */
+  account: {
+    selfRegistration: boolean;
+    passwordChange: boolean;
+    passwordReset: boolean;
+    verificationTtlSeconds: number;
+    resetTtlSeconds: number;
+    /** Emailed links are `<linkBaseUrl>/verify-email#token=...` and `<linkBaseUrl>/reset-password#token=...`. */
+    linkBaseUrl: string;
+    /** Audience of account-API tokens. */
+    resource: string;
+    perIpPerMinute: number;
+    perEmailPerHour: number;
+  };
 }
 
 export class ConfigError extends Error {
@@ -208,20 +258,29 @@ export function loadConfig(env: Record<string, string | undefined>): AuthServerC
   const parsed = environmentSchema.safeParse(env);
   // Read from the raw environment, so that it is reported together with schema problems.
   const missingRedis = redisRequiredProblems(env);
+  const email = parseEmailConfig(env);
   if (!parsed.success) {
     throw new ConfigError([
       ...parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`),
       ...missingRedis,
+      ...email.problems,
     ]);
   }
   const e = parsed.data;
-  const problems: string[] = [...missingRedis];
+  const problems: string[] = [...missingRedis, ...email.problems];
   const resources = e.RESOURCES ?? [e.DEFAULT_RESOURCE];
   if (!resources.includes(e.DEFAULT_RESOURCE)) problems.push('RESOURCES: must include DEFAULT_RESOURCE');
   const issuer = e.ISSUER.replace(/\/$/, '');
   const adminResource = e.ADMIN_RESOURCE ?? `${issuer}/admin`;
   if (resources.includes(adminResource)) problems.push('ADMIN_RESOURCE: must not be one of RESOURCES');
   if (e.SCOPES.includes(ADMIN_SCOPE)) problems.push(`SCOPES: "${ADMIN_SCOPE}" is reserved for the admin API`);
+  const accountResource = e.ACCOUNT_RESOURCE ?? `${issuer}/account`;
+  if (resources.includes(accountResource) || accountResource === adminResource) {
+    problems.push('ACCOUNT_RESOURCE: must differ from ADMIN_RESOURCE and every one of RESOURCES');
+  }
+  if (e.SCOPES.includes(ACCOUNT_SCOPE)) {
+    problems.push(`SCOPES: "${ACCOUNT_SCOPE}" is reserved for the account API`);
+  }
   if (e.PORTCULLIS_MODE === 'production' && new URL(e.ISSUER).protocol !== 'https:') {
     problems.push(
       'ISSUER: must be an https URL in production (set PORTCULLIS_MODE=development for local http)',
@@ -234,16 +293,20 @@ export function loadConfig(env: Record<string, string | undefined>): AuthServerC
     problems.push(
       ...productionSecretProblems('KEY_ENCRYPTION_KEY', e.KEY_ENCRYPTION_KEY),
       ...productionSecretProblems('CLIENT_SECRET_PEPPER', e.CLIENT_SECRET_PEPPER),
+      ...productionSecretProblems('API_KEY_HASH_KEY', e.API_KEY_HASH_KEY),
     );
   }
   if (e.PORTCULLIS_MODE === 'production') problems.push(...plainHttpOriginProblems(e.CORS_ORIGINS));
   if (e.KEY_ENCRYPTION_KEY.equals(e.CLIENT_SECRET_PEPPER)) {
     problems.push('CLIENT_SECRET_PEPPER: must differ from KEY_ENCRYPTION_KEY');
   }
+  if ([e.KEY_ENCRYPTION_KEY, e.CLIENT_SECRET_PEPPER].some((other) => other.equals(e.API_KEY_HASH_KEY))) {
+    problems.push('API_KEY_HASH_KEY: must differ from KEY_ENCRYPTION_KEY and CLIENT_SECRET_PEPPER');
+  }
   if (e.REFRESH_TOKEN_IDLE_TTL_SECONDS > e.REFRESH_TOKEN_ABSOLUTE_TTL_SECONDS) {
     problems.push('REFRESH_TOKEN_IDLE_TTL_SECONDS: must not exceed REFRESH_TOKEN_ABSOLUTE_TTL_SECONDS');
   }
-  if (problems.length > 0) throw new ConfigError(problems);
+  if (problems.length > 0 || email.config === undefined) throw new ConfigError(problems);
 
   return {
     mode: e.PORTCULLIS_MODE,
@@ -272,6 +335,7 @@ export function loadConfig(env: Record<string, string | undefined>): AuthServerC
     loginLockout: { threshold: e.LOGIN_LOCKOUT_THRESHOLD, maxSeconds: e.LOGIN_LOCKOUT_MAX_SECONDS },
     keyEncryptionKey: e.KEY_ENCRYPTION_KEY,
     clientSecretPepper: e.CLIENT_SECRET_PEPPER,
+    apiKeyHashKey: e.API_KEY_HASH_KEY,
     signingAlg: e.SIGNING_ALG,
     defaultResource: e.DEFAULT_RESOURCE,
     resources,
@@ -300,6 +364,18 @@ export function loadConfig(env: Record<string, string | undefined>): AuthServerC
     },
     threadPoolSize: e.UV_THREADPOOL_SIZE,
     logLevel: e.LOG_LEVEL,
+    email: email.config,
+    account: {
+      selfRegistration: e.SELF_REGISTRATION_ENABLED,
+      passwordChange: e.PASSWORD_CHANGE_ENABLED,
+      passwordReset: e.PASSWORD_RESET_ENABLED,
+      verificationTtlSeconds: e.EMAIL_VERIFICATION_TTL_SECONDS,
+      resetTtlSeconds: e.PASSWORD_RESET_TTL_SECONDS,
+      linkBaseUrl: (e.ACCOUNT_LINK_BASE_URL ?? `${issuer}/account`).replace(/\/$/, ''),
+      resource: accountResource,
+      perIpPerMinute: e.RATE_LIMIT_ACCOUNT_PER_IP,
+      perEmailPerHour: e.RATE_LIMIT_ACCOUNT_PER_EMAIL,
+    },
   };
 }
 

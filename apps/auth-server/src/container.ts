@@ -1,4 +1,9 @@
-import { createPrismaClient, deleteExpiredArtifacts, pingDatabase } from '@portcullis/db';
+import {
+  createPrismaClient,
+  deleteExpiredAccountTokens,
+  deleteExpiredArtifacts,
+  pingDatabase,
+} from '@portcullis/db';
 import { createRateLimiter, type RateLimitStoreChange } from '@portcullis/rate-limit';
 import {
   closeRedisClient,
@@ -21,7 +26,17 @@ import {
 import type { Redis } from 'ioredis';
 import type Koa from 'koa';
 import type { Provider } from 'oidc-provider';
+import { createAccountGuard } from './account/account-guard.js';
+import { createAccountRateLimits } from './account/account-rate-limits.js';
+import { accountRouteMethods } from './account/account-route-methods.js';
+import { createAccountRoutes } from './account/account-routes.js';
+import { createAccountTokenCodec } from './account/account-token-codec.js';
+import { createBackgroundMailer } from './account/background-mailer.js';
 import { createAdminApi } from './admin/create-admin-api.js';
+import { createApiKeyPublisher } from './api-keys/api-key-publisher.js';
+import { createApiKeyRecordSigner } from './api-keys/api-key-record-signer.js';
+import { type ApiKeyRepublisher, createApiKeyRepublisher } from './api-keys/api-key-republisher.js';
+import { revokingOwnerApiKeys } from './api-keys/revoke-owner-api-keys.js';
 import { createAuditRecorder } from './audit/audit-recorder.js';
 import { type AuthServerConfig, longestAccessTokenLifetime } from './config.js';
 import { createUserAuthenticator } from './credentials/authenticate-user.js';
@@ -29,6 +44,9 @@ import { limitHashConcurrency } from './credentials/limit-hash-concurrency.js';
 import { createLoginLockout } from './credentials/login-lockout.js';
 import { createPasswordHasher } from './credentials/password-hasher.js';
 import { createThrottledAuthenticator } from './credentials/throttled-authenticator.js';
+import { createEmailTransport } from './email/create-email-transport.js';
+import type { EmailTransport } from './email/email-transport.js';
+import { deleteExpiredOutboxEmails } from './email/outbox-email-transport.js';
 import { issuerOriginPinned } from './http/issuer-origin-pinned.js';
 import { providerCorsRemoved } from './http/provider-cors-removed.js';
 import { oauthMetadataAlias } from './http/public-middleware.js';
@@ -72,10 +90,16 @@ export interface Container {
    * behind its back (tests, provisioning scripts).
    */
   announceAuthorizationChange: AnnounceAuthorizationChange;
+  /** Keeps API key records in Redis signed and current (api-keys/*); undefined without Redis. */
+  apiKeyRecords?: ApiKeyRepublisher;
+  /** How account mail leaves (EMAIL_TRANSPORT): created once, closed by close(). */
+  emailTransport: EmailTransport;
   close(): Promise<void>;
 }
 
 const ARTIFACT_CLEANUP_INTERVAL_MS = 60 * 60 * 1000;
+/** Two passwords of up to 1 KiB of UTF-8 each, JSON-escaped, and the rest of an account request. */
+const ACCOUNT_MAX_BODY_BYTES = 8 * 1024;
 
 /** The composition root (STYLE.md §1): the one place that creates the PrismaClient and the Provider. */
 export async function createContainer(config: AuthServerConfig, logger: Logger): Promise<Container> {
@@ -88,7 +112,12 @@ export async function createContainer(config: AuthServerConfig, logger: Logger):
   // A subscribed connection can run nothing else: the authorization-change channel gets its own.
   const subscriber = config.redis ? createRedisClient(config.redis.url) : undefined;
   let reseeder: RevocationReseeder | undefined;
+  let emailTransport: EmailTransport | undefined;
+  /** Waits for account mail handed to the transport, so it is not closed under a message. */
+  let stopAccountMail = async () => {};
+  let apiKeyRecords: ApiKeyRepublisher | undefined;
   try {
+    emailTransport = createEmailTransport(config.email, { prisma, logger });
     const appMetrics = createAuthServerMetrics();
     const auditDropped = appMetrics.metrics.counter({
       name: 'audit_events_dropped_total',
@@ -179,6 +208,82 @@ export async function createContainer(config: AuthServerConfig, logger: Logger):
       );
     }
     broadcaster = countRevocations(broadcaster, appMetrics.revoked);
+    // API keys (issue 8): signed records published through Redis, next to the revocations.
+    const apiKeyRecordsPublished = appMetrics.metrics.counter({
+      name: 'api_key_records_published_total',
+      help: 'API key records signed and published to Redis (issued, rotated or re-signed).',
+    });
+    const apiKeyPublisher =
+      config.redis && redis
+        ? createApiKeyPublisher({
+            redis,
+            keyPrefix: config.redis.keyPrefix,
+            // Signs only once the provider host below exists (the first publish is after start-up).
+            sign: createApiKeyRecordSigner({
+              issuer: config.issuer,
+              keyRing: () => providerHost.keyRing(),
+              recordLifetimeSeconds: longestAccessTokenLifetime(config),
+            }),
+            onPublished: (count) => apiKeyRecordsPublished.inc({}, count),
+          })
+        : undefined;
+    const apiKeyServices = {
+      hashKey: config.apiKeyHashKey,
+      publisher: apiKeyPublisher,
+      onPublishFailed: () => apiKeyRecords?.markDirty(),
+      logger,
+    };
+    // A user or client revocation (disable, delete, revoke-all, password reset) also revokes its API keys.
+    broadcaster = revokingOwnerApiKeys(broadcaster, {
+      ...apiKeyServices,
+      prisma,
+      revocation: {
+        prisma,
+        issuer: config.issuer,
+        longestTokenLifetimeSeconds: longestAccessTokenLifetime(config),
+        broadcaster,
+      },
+    });
+    // Self-service accounts (issue 8) on the public listener; created once, like the token-endpoint limits.
+    const accountMailer = createBackgroundMailer(emailTransport, logger);
+    stopAccountMail = () => accountMailer.idle();
+    const accountRoutes = createAccountRoutes({
+      account: {
+        prisma,
+        hasher,
+        authenticate,
+        lockout,
+        audit: audit.record,
+        sendMail: accountMailer.send,
+        tokens: createAccountTokenCodec(config.clientSecretPepper),
+        links: { linkBaseUrl: config.account.linkBaseUrl, issuer: config.issuer },
+        revocation: {
+          prisma,
+          issuer: config.issuer,
+          longestTokenLifetimeSeconds: longestAccessTokenLifetime(config),
+          broadcaster,
+        },
+        verificationTtlSeconds: config.account.verificationTtlSeconds,
+        resetTtlSeconds: config.account.resetTtlSeconds,
+      },
+      features: config.account,
+      limits: createAccountRateLimits({
+        redis,
+        keyPrefix: rateLimitPrefix,
+        perIpPerMinute: config.account.perIpPerMinute,
+        perEmailPerHour: config.account.perEmailPerHour,
+        secret: config.clientSecretPepper,
+        onStoreChange,
+        onRejected: appMetrics.rateLimited,
+      }),
+      guard: createAccountGuard({
+        config,
+        prisma,
+        logger,
+        publicKeys: () => providerHost.keyRing().privateJwks,
+      }),
+      maxBodyBytes: ACCOUNT_MAX_BODY_BYTES,
+    });
     const healthRoutes = createHealthRoutes(readiness);
     // Token, revocation, introspection, JWKS and discovery from the allowed browser origins (CORS_ORIGINS).
     const publicCors = corsAllowlist({
@@ -213,8 +318,9 @@ export async function createContainer(config: AuthServerConfig, logger: Logger):
         publicCors,
         providerCorsRemoved,
         problemResponses(logger),
-        allowedMethodsFor(publicRouteMethods(provider)),
+        allowedMethodsFor({ ...publicRouteMethods(provider), ...accountRouteMethods(config.account) }),
         healthRoutes,
+        accountRoutes,
         tokenEndpointRateLimit,
         createTokenEndpointHeaderGuard(),
         createTokenEndpointQueryGuard(),
@@ -230,6 +336,25 @@ export async function createContainer(config: AuthServerConfig, logger: Logger):
     readiness.jwks = () => {
       const ring = providerHost.keyRing();
       return ring.privateJwks.some((jwk) => jwk.kid === ring.signingKid);
+    };
+    if (config.redis && redis && apiKeyPublisher) {
+      apiKeyRecords = createApiKeyRepublisher({
+        prisma,
+        redis,
+        publisher: apiKeyPublisher,
+        keyPrefix: config.redis.keyPrefix,
+        signingKid: () => providerHost.keyRing().signingKid,
+        recordLifetimeSeconds: longestAccessTokenLifetime(config),
+        logger,
+      });
+      // In the background: with Redis down it logs and retries, never failing start-up.
+      apiKeyRecords.start();
+    }
+    const republishingApiKeys = apiKeyRecords;
+    /** Also narrows API key records to the owners' authority now, before an admin change is answered. */
+    const announceAuthorizationChange: AnnounceAuthorizationChange = async (change) => {
+      await cacheInvalidation.announce(change);
+      await republishingApiKeys?.refreshNow();
     };
 
     /** Never throws: a failed reload keeps the current keys, and the next interval tries again. */
@@ -250,6 +375,13 @@ export async function createContainer(config: AuthServerConfig, logger: Logger):
       lockout
         .deleteStale()
         .catch((error: unknown) => logger.warn({ err: error }, 'login throttle cleanup failed'));
+      deleteExpiredAccountTokens(prisma).catch((error: unknown) =>
+        logger.warn({ err: error }, 'account token cleanup failed'),
+      );
+      // Also with SMTP: rows left from a development run with this database go too.
+      deleteExpiredOutboxEmails(prisma).catch((error: unknown) =>
+        logger.warn({ err: error }, 'email outbox cleanup failed'),
+      );
     }, ARTIFACT_CLEANUP_INTERVAL_MS).unref();
 
     const adminApp = createAdminApi({
@@ -262,7 +394,8 @@ export async function createContainer(config: AuthServerConfig, logger: Logger):
       publicKeys: () => providerHost.keyRing().privateJwks,
       reloadKeys,
       broadcaster,
-      announceAuthorizationChange: cacheInvalidation.announce,
+      announceAuthorizationChange,
+      apiKeys: apiKeyServices,
     });
     // Outermost on the admin app too (createAdminApi does not take createJsonApi's `metrics` option).
     adminApp.middleware.unshift(appMetrics.metrics.httpMiddleware);
@@ -272,21 +405,28 @@ export async function createContainer(config: AuthServerConfig, logger: Logger):
       adminApp,
       metrics: appMetrics.metrics,
       flushAudit: () => audit.flush(),
-      announceAuthorizationChange: cacheInvalidation.announce,
+      announceAuthorizationChange,
+      apiKeyRecords,
       redis,
       revocationReseeder: reseeder,
+      emailTransport,
       async close() {
         clearInterval(keyReload);
         clearInterval(cleanup);
+        await apiKeyRecords?.stop();
         await reseeder?.stop();
         await cacheInvalidation.stop();
         await audit.close();
+        await stopAccountMail();
+        await emailTransport?.close();
         await Promise.all([redis && closeRedisClient(redis), subscriber && closeRedisClient(subscriber)]);
         await prisma.$disconnect();
       },
     };
   } catch (error) {
+    await apiKeyRecords?.stop();
     await reseeder?.stop();
+    await emailTransport?.close();
     if (redis) await closeRedisClient(redis);
     if (subscriber) await closeRedisClient(subscriber);
     await prisma.$disconnect();

@@ -13,6 +13,19 @@ export { pingDatabase } from './ping-database.js';
 export type { PrismaClient, PrismaClientOptions } from './prisma-client.js';
 export { createPrismaClient, limitPrismaWasmTiering } from './prisma-client.js';
 export type {
+  AccountTokenClaim,
+  AccountTokenClient,
+  AccountTokenPurpose,
+  NewAccountToken,
+} from './repositories/account-tokens.js';
+export {
+  deleteExpiredAccountTokens,
+  deleteUnspentAccountTokens,
+  findLiveAccountToken,
+  insertAccountToken,
+  spendAccountToken,
+} from './repositories/account-tokens.js';
+export type {
   AdminClient,
   ClientAuthMethod,
   ClientChanges,
@@ -73,6 +86,29 @@ export {
   unassignUserRole,
   updateUser,
 } from './repositories/admin-users.js';
+export type {
+  ApiKeyListQuery,
+  ApiKeyOwner,
+  ApiKeyOwnerRef,
+  ApiKeyPage,
+  ApiKeyRotation,
+  ApiKeyStatus,
+  ApiKeyView,
+  NewApiKey,
+  OwnerRole,
+  PublishableApiKey,
+} from './repositories/api-keys.js';
+export {
+  ApiKeyIdTakenError,
+  apiKeyStatus,
+  createApiKey,
+  getApiKey,
+  listApiKeys,
+  listPublishableApiKeys,
+  revokeApiKey,
+  revokeOwnerApiKeys,
+  rotateApiKey,
+} from './repositories/api-keys.js';
 export type { AuditEventInput } from './repositories/audit-events.js';
 export { recordAuditEvent, recordAuditEvents } from './repositories/audit-events.js';
 export type { AuditEventPage, AuditEventQuery, AuditEventRecord } from './repositories/audit-queries.js';
@@ -81,6 +117,12 @@ export type { SubjectAuthorizations } from './repositories/authorizations.js';
 export { getClientAuthorizations, getUserAuthorizations } from './repositories/authorizations.js';
 export type { ClientRecord } from './repositories/clients.js';
 export { findEnabledClient } from './repositories/clients.js';
+export type { NewOutboxEmail, OutboxEmail } from './repositories/email-outbox.js';
+export {
+  deleteOutboxEmailsBefore,
+  insertOutboxEmail,
+  listOutboxEmails,
+} from './repositories/email-outbox.js';
 export type {
   ItemChanges,
   ItemListQuery,
@@ -132,6 +174,21 @@ export {
   listRevocations,
   recordRevocation,
 } from './repositories/revocations.js';
+export type {
+  NewSelfServiceUser,
+  PasswordResetCompletion,
+  RegistrationOutcome,
+  SelfServiceAccount,
+} from './repositories/self-service-users.js';
+export {
+  findAccountByEmail,
+  findAccountById,
+  listUserGrantIds,
+  registerSelfServiceUser,
+  replaceOwnPasswordHash,
+  resetPasswordWithToken,
+  verifyEmailWithToken,
+} from './repositories/self-service-users.js';
 export type { NewSigningKey, SigningKeyRecord, SigningKeyTransition } from './repositories/signing-keys.js';
 export {
   applySigningKeyTransitions,

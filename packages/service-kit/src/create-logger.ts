@@ -23,6 +23,11 @@ export function createLogger(service: string, level: string, destination?: Desti
         'authorization',
         '*.password',
         '*.authorization',
+        // API keys (issue 8): the header as Node names it, and the field a caller might log.
+        '["x-api-key"]',
+        '*["x-api-key"]',
+        'apiKey',
+        '*.apiKey',
       ],
       censor: '[redacted]',
     },

@@ -7,7 +7,7 @@ export const BENCH_SCOPES = 'items:read items:write items:delete';
 
 /**
  * @typedef {{ databaseUrl: string, redisUrl: string, keyPrefix: string, issuer: string, resource: string,
- *   secrets: { KEY_ENCRYPTION_KEY: string, CLIENT_SECRET_PEPPER: string } }} AppSettings
+ *   secrets: { KEY_ENCRYPTION_KEY: string, CLIENT_SECRET_PEPPER: string, API_KEY_HASH_KEY: string } }} AppSettings
  */
 
 /** Development secrets for this run only. */
@@ -15,6 +15,7 @@ export function benchSecrets() {
   return {
     KEY_ENCRYPTION_KEY: randomBytes(32).toString('base64url'),
     CLIENT_SECRET_PEPPER: randomBytes(32).toString('base64url'),
+    API_KEY_HASH_KEY: randomBytes(32).toString('base64url'),
   };
 }
 

@@ -1,5 +1,6 @@
 import { type ApiOperation, buildOpenApiDocument, type OpenApiDocument } from '@portcullis/service-kit';
 import { ADMIN_SCOPE, type AuthServerConfig } from '../config.js';
+import { apiKeyOperations } from './api-key-operations.js';
 import { auditOperations } from './audit-operations.js';
 import { clientOperations } from './client-operations.js';
 import { keyOperations } from './key-operations.js';
@@ -18,6 +19,7 @@ export const adminOperations: readonly ApiOperation[] = [
   ...roleOperations,
   ...permissionOperations,
   ...clientOperations,
+  ...apiKeyOperations,
   ...revocationOperations,
   ...keyOperations,
   ...auditOperations,
@@ -29,6 +31,7 @@ const TAGS = [
   { name: 'roles', description: 'Named bundles of permissions, assigned to users and clients' },
   { name: 'permissions', description: '`resource:action` strings carried by tokens' },
   { name: 'clients', description: 'OAuth clients: services and first-party apps' },
+  { name: 'api-keys', description: 'API keys for machines, issued to a user or a service client' },
   { name: 'revocations', description: 'Revoking tokens by token, grant, user, client or signing key' },
   { name: 'keys', description: 'The signing-key schedule' },
   { name: 'audit', description: 'Who changed what' },

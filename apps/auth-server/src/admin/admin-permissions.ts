@@ -5,7 +5,15 @@ import type { Requirement } from '@portcullis/guard';
  * them; a "viewer" admin gets only the `:read` ones. Every admin route also needs the `admin` scope, which
  * only tokens audienced to the admin API carry.
  */
-export const ADMIN_RESOURCES = ['users', 'roles', 'clients', 'revocations', 'keys', 'audit'] as const;
+export const ADMIN_RESOURCES = [
+  'users',
+  'roles',
+  'clients',
+  'revocations',
+  'keys',
+  'audit',
+  'api-keys',
+] as const;
 export type AdminResource = (typeof ADMIN_RESOURCES)[number];
 
 export const ADMIN_PERMISSIONS: readonly string[] = ADMIN_RESOURCES.flatMap((resource) => [

@@ -1,4 +1,4 @@
-import { ADMIN_SCOPE } from '../config.js';
+import { ACCOUNT_SCOPE, ADMIN_SCOPE } from '../config.js';
 
 /** The settings of a client that decide whether the token endpoint can serve it. */
 export interface ClientGrantSettings {
@@ -40,7 +40,7 @@ export function clientPolicyIssues(
     // client_credentials never gets a refresh token (RFC 6749 §4.4.3); only the password grant issues one.
     issues.push({ path: 'grantTypes', message: 'refresh_token is only issued together with password' });
   }
-  const known = new Set([ADMIN_SCOPE, ...resourceScopes]);
+  const known = new Set([ADMIN_SCOPE, ACCOUNT_SCOPE, ...resourceScopes]);
   for (const scope of settings.scopes) {
     if (!known.has(scope)) {
       issues.push({ path: 'scopes', message: `unknown scope "${scope}"; known: ${[...known].join(' ')}` });

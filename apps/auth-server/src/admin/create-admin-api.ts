@@ -4,6 +4,7 @@ import { createKoaGuard, type GuardState } from '@portcullis/guard/koa';
 import { createApiDocsRoutes, createJsonApi, type Logger } from '@portcullis/service-kit';
 import type { JWK } from 'jose';
 import type Koa from 'koa';
+import type { ApiKeyServices } from '../api-keys/api-key-services.js';
 import type { WriteAuditEvent } from '../audit/audit-recorder.js';
 import { ADMIN_SCOPE, type AuthServerConfig } from '../config.js';
 import type { PasswordHasher } from '../credentials/password-hasher.js';
@@ -13,6 +14,7 @@ import type { RevocationBroadcaster } from '../revocations/revocation-broadcaste
 import type { RevokeTokensDependencies } from '../revocations/revoke-tokens.js';
 import { createAdminOpenApiDocument } from './admin-openapi.js';
 import { createAdminRevocationCheck } from './admin-revocation-check.js';
+import { createApiKeyRoutes } from './api-key-routes.js';
 import { createAuditRoutes } from './audit-routes.js';
 import { createClientRoutes } from './client-routes.js';
 import { createInProcessJwksFetch } from './in-process-jwks.js';
@@ -38,6 +40,8 @@ export interface AdminApiDependencies {
   broadcaster: RevocationBroadcaster;
   /** Clears every auth server's authorization caches after a change to a user, client, role or permission. */
   announceAuthorizationChange: AnnounceAuthorizationChange;
+  /** Issuing, rotating and revoking API keys (api-keys/*), with their publisher when Redis is configured. */
+  apiKeys: Omit<ApiKeyServices, 'prisma' | 'revocation'>;
 }
 
 const ADMIN_MAX_BODY_BYTES = 64 * 1024;
@@ -124,6 +128,15 @@ export function createAdminApi(dependencies: AdminApiDependencies): Koa<GuardSta
         resourceScopes: config.scopes,
         revocation,
         announceChange,
+        maxBodyBytes: ADMIN_MAX_BODY_BYTES,
+      }),
+      createApiKeyRoutes({
+        guard,
+        audit,
+        services: { ...dependencies.apiKeys, prisma, revocation },
+        defaultResource: config.defaultResource,
+        resources: config.resources,
+        scopes: config.scopes,
         maxBodyBytes: ADMIN_MAX_BODY_BYTES,
       }),
     ],

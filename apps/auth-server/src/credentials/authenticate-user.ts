@@ -48,6 +48,9 @@ export function createUserAuthenticator(
     const matches = await hasher.verify(candidate.passwordHash, password);
     if (!matches) return failed('wrong_password');
     if (candidate.disabled) return failed('disabled');
+    // Self-registered and the address not proven yet: refused like a wrong password (no enumeration), but
+    // only after the password checked out, so the audit reason tells the operator what happened.
+    if (candidate.mustVerifyEmail && candidate.emailVerifiedAt === null) return failed('unverified_email');
 
     if (hasher.needsRehash(candidate.passwordHash)) {
       await rehash(candidate.id, candidate.passwordHash, password);

@@ -49,6 +49,7 @@ export function createProvider(config: AuthServerConfig, dependencies: ProviderD
     resources: config.resources,
     scopes: config.scopes,
     adminResource: config.admin.resource,
+    accountResource: config.account.resource,
     signingAlg: keyRing.signingAlg,
     signingKid: keyRing.signingKid,
   });

@@ -1,5 +1,5 @@
 import type { Configuration, KoaContextWithOIDC } from 'oidc-provider';
-import { ADMIN_SCOPE, type AuthServerConfig } from '../config.js';
+import { ACCOUNT_SCOPE, ADMIN_SCOPE, type AuthServerConfig } from '../config.js';
 import { toSigningKeys } from '../keys/node-crypto-signing-key.js';
 import type { KeyRing } from '../keys/signing-key-ring.js';
 import { extraClientProperties } from './client-metadata.js';
@@ -38,7 +38,7 @@ export function buildProviderConfiguration(
     // Synchronous node:crypto signers instead of jose's WebCrypto on the libuv pool (node-crypto-signing-key.ts).
     jwks: { keys: toSigningKeys(dependencies.keyRing.privateJwks) },
     // Resource scopes are listed here too: oidc-provider only enforces a client's allow-list for known scopes.
-    scopes: ['offline_access', ADMIN_SCOPE, ...config.scopes],
+    scopes: ['offline_access', ADMIN_SCOPE, ACCOUNT_SCOPE, ...config.scopes],
     claims: { openid: ['sub'] },
     responseTypes: [],
     clientAuthMethods: ['client_secret_basic', 'client_secret_post'],

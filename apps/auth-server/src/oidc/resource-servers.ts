@@ -1,11 +1,13 @@
 import { errors, type KoaContextWithOIDC } from 'oidc-provider';
-import { ADMIN_SCOPE } from '../config.js';
+import { ACCOUNT_SCOPE, ADMIN_SCOPE } from '../config.js';
 
 export interface ResourceServerSettings {
   resources: string[];
   scopes: string[];
   /** The admin API's audience: its tokens carry the `admin` scope and nothing else. */
   adminResource: string;
+  /** The account API's audience: user tokens carrying the `account` scope (a user changing their password). */
+  accountResource?: string | undefined;
   signingAlg: string;
   signingKid: string;
 }
@@ -21,9 +23,17 @@ export function createResourceServerResolver(settings: ResourceServerSettings) {
     settings.resources.map((resource) => [resource, settings.scopes.join(' ')]),
   );
   scopesByResource.set(settings.adminResource, ADMIN_SCOPE);
-  return async function getResourceServerInfo(_ctx: KoaContextWithOIDC, resourceIndicator: string) {
+  if (settings.accountResource) scopesByResource.set(settings.accountResource, ACCOUNT_SCOPE);
+  return async function getResourceServerInfo(ctx: KoaContextWithOIDC, resourceIndicator: string) {
     const scope = scopesByResource.get(resourceIndicator);
     if (scope === undefined) throw new errors.InvalidTarget('unknown resource indicator');
+    // The account API acts for the user who logged in: a service client's token has no account to act on.
+    if (
+      resourceIndicator === settings.accountResource &&
+      ctx?.oidc?.params?.grant_type === 'client_credentials'
+    ) {
+      throw new errors.InvalidTarget('the account resource is only for user tokens');
+    }
     return {
       scope,
       audience: resourceIndicator,
@@ -39,8 +49,9 @@ export function createResourceServerResolver(settings: ResourceServerSettings) {
  * else gets DEFAULT_RESOURCE. Shared by oidc-provider's grants and our password grant.
  */
 export function defaultResourceFor(
-  config: { defaultResource: string; admin: { resource: string } },
+  config: { defaultResource: string; admin: { resource: string }; account?: { resource: string } },
   scope: unknown,
 ): string {
+  if (scope === ACCOUNT_SCOPE && config.account) return config.account.resource;
   return scope === ADMIN_SCOPE ? config.admin.resource : config.defaultResource;
 }

@@ -33,6 +33,7 @@ describe('discovery and HTTP surface', () => {
     expect(metadata.scopes_supported).toEqual([
       'offline_access',
       'admin',
+      'account',
       'items:read',
       'items:write',
       'items:delete',

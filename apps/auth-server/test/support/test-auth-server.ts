@@ -78,6 +78,7 @@ export async function startTestAuthServer(
     ISSUER: sameDeploymentAs.config.issuer,
     KEY_ENCRYPTION_KEY: sameDeploymentAs.config.keyEncryptionKey.toString('base64url'),
     CLIENT_SECRET_PEPPER: sameDeploymentAs.config.clientSecretPepper.toString('base64url'),
+    API_KEY_HASH_KEY: sameDeploymentAs.config.apiKeyHashKey.toString('base64url'),
   };
   const config = loadConfig(testEnvironment(database.url, { ISSUER: url, ...shared, ...overrides }));
   const container = await createContainer(config, logger);

@@ -17,6 +17,7 @@ export function testEnvironment(
     DATABASE_URL: databaseUrl,
     KEY_ENCRYPTION_KEY: randomBytes(32).toString('base64url'),
     CLIENT_SECRET_PEPPER: randomBytes(32).toString('base64url'),
+    API_KEY_HASH_KEY: randomBytes(32).toString('base64url'),
     DEFAULT_RESOURCE: testResource,
     RESOURCES: `${testResource},${otherResource}`,
     SCOPES: testScopes.join(' '),

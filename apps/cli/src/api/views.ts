@@ -58,6 +58,32 @@ export const clientPage = z.looseObject({ clients: z.array(clientView), nextCurs
 export const createdClient = clientView.extend({ clientSecret: z.string().min(1) });
 export const rotatedSecret = z.looseObject({ clientId: z.string(), clientSecret: z.string().min(1) });
 
+export const API_KEY_STATUSES = ['active', 'revoked', 'expired'] as const;
+/** A user's key names its owner's username too (null if the server cannot tell); a client's only the id. */
+const apiKeyOwner = z.union([
+  z.looseObject({ type: z.literal('user'), id: z.string(), username: z.string().nullish() }),
+  z.looseObject({ type: z.literal('client'), id: z.string() }),
+]);
+export const apiKeyView = z.looseObject({
+  id: z.string(),
+  prefix: z.string(),
+  name: z.string(),
+  owner: apiKeyOwner,
+  resource: z.string().nullish(),
+  scopes: names,
+  roles: names,
+  permissions: names,
+  expiresAt: timestamp.nullable(),
+  revokedAt: timestamp.nullable(),
+  rotatedFromId: z.string().nullish(),
+  createdAt: timestamp,
+  status: z.string(),
+});
+export type ApiKeyView = z.infer<typeof apiKeyView>;
+export const apiKeyPage = z.looseObject({ apiKeys: z.array(apiKeyView), nextCursor: z.string().nullable() });
+/** Creation and rotation answer with the whole key, once. */
+export const issuedApiKey = apiKeyView.extend({ key: z.string().min(1) });
+
 export const REVOCATION_KINDS = ['token', 'jti', 'grant', 'user', 'client', 'kid'] as const;
 export const revocationView = z.looseObject({
   id: z.union([z.string(), z.number()]),

@@ -1,4 +1,5 @@
 import type { CommandEntry } from '../args/command-spec.js';
+import { apiKeysCommands } from './api-keys.js';
 import { auditCommand } from './audit.js';
 import { clientsCommands } from './clients.js';
 import { keysCommands } from './keys.js';
@@ -19,6 +20,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   rolesCommands,
   permissionsCommands,
   clientsCommands,
+  apiKeysCommands,
   revokeCommand,
   revocationsCommands,
   keysCommands,

@@ -4,6 +4,9 @@ export interface LoginCandidate {
   id: string;
   passwordHash: string;
   disabled: boolean;
+  /** Self-registered and not yet verified (issue 8): a right password must still be refused. */
+  mustVerifyEmail: boolean;
+  emailVerifiedAt: Date | null;
 }
 
 /** Usernames are stored lower-cased: `Alice` and `alice` are one account. */
@@ -17,7 +20,7 @@ export async function findLoginCandidate(
 ): Promise<LoginCandidate | null> {
   return prisma.user.findUnique({
     where: { username: normalizeUsername(username) },
-    select: { id: true, passwordHash: true, disabled: true },
+    select: { id: true, passwordHash: true, disabled: true, mustVerifyEmail: true, emailVerifiedAt: true },
   });
 }
 
