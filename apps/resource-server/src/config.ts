@@ -1,6 +1,7 @@
 import { ASYMMETRIC_ALGORITHMS, type AsymmetricAlgorithm } from '@portcullis/guard';
 import { corsOriginProblem } from '@portcullis/service-kit';
 import { z } from 'zod';
+import { apiKeyHashKeyProblems, apiKeyHashKeySchema } from './api-keys/api-key-hash-key.js';
 
 /**
  * The resource server's whole configuration, parsed once from the environment before anything starts
@@ -78,6 +79,13 @@ const environmentSchema = z.object({
   REVOCATION_MAX_STALENESS_SECONDS: seconds(30),
   /** How often the mirror reloads from Redis (it also hears every revocation on the channel at once). */
   REVOCATION_RECONCILE_INTERVAL_SECONDS: seconds(5),
+  /** The auth server's API_KEY_HASH_KEY (same value): X-API-Key values are checked against its HMACs. */
+  API_KEY_HASH_KEY: apiKeyHashKeySchema,
+  /**
+   * Whether routes that opt in accept X-API-Key. Default: on when API_KEY_HASH_KEY and REDIS_URL are both
+   * set (key records and their revocations come through Redis).
+   */
+  API_KEYS_ENABLED: z.preprocess((value) => (value === '' ? undefined : value), z.stringbool().optional()),
   /** Requests per minute per subject (user, or client for client_credentials tokens), on each route. */
   RATE_LIMIT_PER_SUBJECT: z.coerce.number().int().positive().default(600),
   /** Per-route overrides, e.g. `POST /items=60, DELETE /items/:id=30` (router path templates). */
@@ -140,6 +148,8 @@ export interface ResourceServerConfig {
   redis: { url: string; keyPrefix: string } | undefined;
   revocation: { maxStalenessSeconds: number; reconcileIntervalSeconds: number };
   rateLimits: { perSubject: number; routes: Record<string, number> };
+  /** X-API-Key on the routes that opt in; undefined when API keys are off. */
+  apiKeys: { hashKey: Buffer } | undefined;
   logLevel: string;
 }
 
@@ -162,8 +172,11 @@ export function loadConfig(env: Record<string, string | undefined>): ResourceSer
       : parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`)),
     ...crossFieldProblems(env),
   ];
+  if (parsed.success) problems.push(...apiKeyProblems(parsed.data));
   if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
   const e = parsed.data;
+  const apiKeysEnabled =
+    e.API_KEYS_ENABLED ?? (e.API_KEY_HASH_KEY !== undefined && e.REDIS_URL !== undefined);
 
   return {
     mode: e.PORTCULLIS_MODE,
@@ -200,8 +213,27 @@ export function loadConfig(env: Record<string, string | undefined>): ResourceSer
       reconcileIntervalSeconds: e.REVOCATION_RECONCILE_INTERVAL_SECONDS,
     },
     rateLimits: { perSubject: e.RATE_LIMIT_PER_SUBJECT, routes: e.RATE_LIMIT_ROUTES },
+    apiKeys: apiKeysEnabled && e.API_KEY_HASH_KEY ? { hashKey: e.API_KEY_HASH_KEY } : undefined,
     logLevel: e.LOG_LEVEL,
   };
+}
+
+/** API keys need the hash key and Redis; production refuses a development or typed hash key. */
+function apiKeyProblems(e: z.infer<typeof environmentSchema>): string[] {
+  const problems: string[] = [];
+  if (e.API_KEYS_ENABLED === true) {
+    if (e.API_KEY_HASH_KEY === undefined)
+      problems.push('API_KEY_HASH_KEY: required when API_KEYS_ENABLED=true');
+    if (e.REDIS_URL === undefined) {
+      problems.push(
+        'API_KEYS_ENABLED: needs REDIS_URL (key records and their revocations come through Redis)',
+      );
+    }
+  }
+  if (e.PORTCULLIS_MODE === 'production' && e.API_KEY_HASH_KEY !== undefined) {
+    problems.push(...apiKeyHashKeyProblems(e.API_KEY_HASH_KEY));
+  }
+  return problems;
 }
 
 function crossFieldProblems(env: Record<string, string | undefined>): string[] {

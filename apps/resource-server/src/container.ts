@@ -1,3 +1,4 @@
+import type { ApiKeyRecordMirror } from '@portcullis/api-keys';
 import { createPrismaClient, pingDatabase } from '@portcullis/db';
 import { createAccessTokenVerifier } from '@portcullis/guard';
 import { createKoaGuard, type GuardState } from '@portcullis/guard/koa';
@@ -18,6 +19,7 @@ import {
 } from '@portcullis/service-kit';
 import type { Redis } from 'ioredis';
 import type Koa from 'koa';
+import { type ApiKeys, startApiKeys } from './api-keys/start-api-keys.js';
 import type { ResourceServerConfig } from './config.js';
 import { createMeRoute } from './http/me-route.js';
 import { createSubjectRateLimit, withSubjectRateLimit } from './http/subject-rate-limit.js';
@@ -36,6 +38,8 @@ export interface Container {
   redis?: Redis;
   /** The in-memory revocation set every token is checked against; undefined without Redis. */
   revocationMirror?: RevocationMirror;
+  /** The API key records X-API-Key is checked against; undefined when API keys are off. */
+  apiKeyMirror?: ApiKeyRecordMirror;
   /** This instance's metrics, for the metrics listener. */
   metrics: Metrics;
   close(): Promise<void>;
@@ -87,11 +91,31 @@ export async function createContainer(
   await verifier.keys
     .refresh()
     .catch((error: unknown) => logger.warn({ err: error }, 'signing keys not loaded yet; will retry on use'));
+  // Config allows API keys only with Redis: records and their revocations both come through it.
+  const apiKeys: ApiKeys | undefined =
+    config.apiKeys && revocations
+      ? startApiKeys({
+          redis: revocations.redis,
+          subscriber: revocations.subscriber,
+          keyPrefix: revocations.keyPrefix,
+          hashKey: config.apiKeys.hashKey,
+          verifier,
+          algorithms: config.tokenAlgorithms,
+          issuer: config.issuer,
+          audience: config.audience,
+          revocation: revocations.mirror,
+          reloadIntervalMs: config.revocation.reconcileIntervalSeconds * 1000,
+          logger,
+          now: overrides.now,
+        })
+      : undefined;
+  if (apiKeys) await within(apiKeys.firstLoad, MIRROR_START_TIMEOUT_MS);
 
   const appMetrics = createResourceServerMetrics();
   const authenticatingGuard = createKoaGuard({
     verifier,
     realm: 'portcullis-items',
+    apiKeys: apiKeys?.verifier,
     onRefused: (error, ctx) => {
       appMetrics.tokenRefused(error);
       const { code, reason } = error as { code?: string; reason?: string };
@@ -122,6 +146,8 @@ export async function createContainer(
   };
   // Fresh: in sync with Redis, or within the staleness window; otherwise protected routes answer 503.
   if (revocations) readiness.revocations = () => revocations.mirror.status().fresh;
+  if (apiKeys) readiness.apiKeys = () => apiKeys.mirror.status().loaded;
+  const acceptApiKeys = apiKeys !== undefined;
   appMetrics.watch({ readiness, redis: revocations?.redis, mirror: revocations?.mirror });
   const app = createJsonApi<GuardState>({
     logger,
@@ -131,8 +157,8 @@ export async function createContainer(
     readiness,
     metrics: appMetrics.metrics,
     routers: [
-      createMeRoute(guard),
-      createItemRoutes({ guard, prisma, maxBodyBytes: config.maxBodyBytes }),
+      createMeRoute(guard, { acceptApiKeys }),
+      createItemRoutes({ guard, prisma, maxBodyBytes: config.maxBodyBytes, acceptApiKeys }),
       // No token needed: it documents the API and exposes no data.
       createApiDocsRoutes({
         document: createResourceServerOpenApiDocument(config),
@@ -144,8 +170,10 @@ export async function createContainer(
     app,
     redis: revocations?.redis,
     revocationMirror: revocations?.mirror,
+    apiKeyMirror: apiKeys?.mirror,
     metrics: appMetrics.metrics,
     async close() {
+      await apiKeys?.close();
       await revocations?.close();
       await prisma.$disconnect();
     },
@@ -154,6 +182,9 @@ export async function createContainer(
 
 interface Revocations {
   redis: Redis;
+  /** The subscribed connection; the API key mirror listens on it too. */
+  subscriber: Redis;
+  keyPrefix: string;
   mirror: RevocationMirror;
   starter: RevocationMirrorStarter;
   close(): Promise<void>;
@@ -188,6 +219,8 @@ function startRevocations(
   });
   return {
     redis,
+    subscriber,
+    keyPrefix: redisConfig.keyPrefix,
     mirror,
     starter,
     async close() {

@@ -1,4 +1,9 @@
-import { type ApiOperation, buildOpenApiDocument, type OpenApiDocument } from '@portcullis/service-kit';
+import {
+  type ApiOperation,
+  buildOpenApiDocument,
+  type OpenApiDocument,
+  openApiPath,
+} from '@portcullis/service-kit';
 import type { ResourceServerConfig } from './config.js';
 import { meOperations } from './http/me-operations.js';
 import { itemOperations } from './items/item-operations.js';
@@ -8,6 +13,12 @@ export const ITEMS_API_VERSION = '1.0.0';
 
 /** Every operation of the routers container.ts mounts; a test holds the two lists equal. */
 export const resourceServerOperations: readonly ApiOperation[] = [...itemOperations, ...meOperations];
+
+/**
+ * The operations whose routes opt in to X-API-Key (item-routes.ts, me-route.ts), as `<method> <koa path>`;
+ * a test holds this list equal to what the guard middlewares declare (`acceptsApiKey`).
+ */
+export const apiKeyOperations: readonly string[] = ['get /items', 'get /items/:id', 'post /items', 'get /me'];
 
 const SCOPES = {
   'items:read': 'Read items',
@@ -21,9 +32,9 @@ const SCOPES = {
  * of sync with Redis for longer than allowed, hence 503 on every secured route.
  */
 export function createResourceServerOpenApiDocument(
-  config: Pick<ResourceServerConfig, 'issuer' | 'audience'>,
+  config: Pick<ResourceServerConfig, 'issuer' | 'audience'> & Partial<Pick<ResourceServerConfig, 'apiKeys'>>,
 ): OpenApiDocument {
-  return buildOpenApiDocument({
+  const document = buildOpenApiDocument({
     title: 'Portcullis items API',
     version: ITEMS_API_VERSION,
     description: [
@@ -51,4 +62,29 @@ export function createResourceServerOpenApiDocument(
     securedErrors: [401, 403, 503],
     operations: resourceServerOperations,
   });
+  return config.apiKeys ? withApiKeyScheme(document) : document;
+}
+
+/**
+ * The `apiKey` scheme (X-API-Key, issue 8) next to the bearer ones, offered on the operations that accept
+ * it. A key meets the same requirement a token would: its scopes, roles and permissions were fixed when an
+ * admin issued it.
+ */
+function withApiKeyScheme(document: OpenApiDocument): OpenApiDocument {
+  document.components.securitySchemes.apiKey = {
+    type: 'apiKey',
+    in: 'header',
+    name: 'X-API-Key',
+    description:
+      'An API key issued by an admin of the auth server (`pcl_<id>_<secret>`), for machines. Accepted only by ' +
+      'the operations that list this scheme, and never together with an access token (400).',
+  };
+  for (const entry of apiKeyOperations) {
+    const [method, koaPath] = entry.split(' ') as [string, string];
+    const operation = document.paths[openApiPath(koaPath)]?.[method] as { security?: unknown[] } | undefined;
+    if (!operation?.security)
+      throw new Error(`apiKeyOperations names ${entry}, which is not a secured operation`);
+    operation.security.push({ apiKey: [] });
+  }
+  return document;
 }

@@ -19,6 +19,18 @@ export {
 export { apiKeyMatches, hashApiKey, MIN_API_KEY_HASH_KEY_BYTES } from './api-key-hash.js';
 export type { ApiKeyRecordClaims } from './api-key-record.js';
 export { API_KEY_RECORD_TYP, USER_API_KEY_CLIENT_ID } from './api-key-record.js';
+export type {
+  ApiKeyRecordMirror,
+  ApiKeyRecordMirrorLogger,
+  ApiKeyRecordMirrorOptions,
+  ApiKeyRecordMirrorStatus,
+  ApiKeyRecordSource,
+} from './api-key-record-mirror.js';
+export { createApiKeyRecordMirror } from './api-key-record-mirror.js';
+export type { ApiKeyVerifierOptions } from './create-api-key-verifier.js';
+export { createApiKeyVerifier } from './create-api-key-verifier.js';
+export type { ApiKeyRecordRules } from './read-api-key-record.js';
+export { readApiKeyRecord } from './read-api-key-record.js';
 export type { ApiKeyRedisLayout } from './redis-layout.js';
 export {
   apiKeyDeletedMessage,
@@ -26,3 +38,9 @@ export {
   apiKeyRecordPattern,
   apiKeyRedisLayout,
 } from './redis-layout.js';
+export type {
+  ApiKeyRecordVerifier,
+  ApiKeyRecordVerifierOptions,
+  VerifiedApiKeyRecord,
+} from './verify-api-key-record.js';
+export { createApiKeyRecordVerifier } from './verify-api-key-record.js';

@@ -20,7 +20,11 @@ export type InvalidTokenReason =
   | 'not_yet_valid'
   | 'issued_in_future'
   | 'too_old'
-  | 'revoked';
+  | 'revoked'
+  /** An API key whose id no record names, or whose secret does not match (told apart from nobody). */
+  | 'unknown_api_key'
+  /** An X-API-Key header on a route that takes only access tokens. */
+  | 'api_key_not_accepted';
 
 export abstract class GuardError extends Error {
   abstract readonly code: string;
@@ -114,6 +118,8 @@ const descriptions: Record<InvalidTokenReason, string> = {
   issued_in_future: 'the access token is issued in the future',
   too_old: 'the access token is too old',
   revoked: 'the access token has been revoked',
+  unknown_api_key: 'the API key is not valid',
+  api_key_not_accepted: 'this route does not accept API keys; send an access token',
 };
 
 function describeInvalidToken(reason: InvalidTokenReason): string {

@@ -7,6 +7,7 @@
  * authorize(principal, { scopes: ['items:read'] });
  */
 
+export type { ApiKeyVerifier } from './api-key-verifier.js';
 export type { InvalidTokenReason } from './errors.js';
 export {
   GuardError,
@@ -16,11 +17,14 @@ export {
   InvalidTokenError,
   MissingTokenError,
 } from './errors.js';
+export { extractApiKey } from './extract-api-key.js';
 export type { BearerTokenSource } from './extract-bearer-token.js';
 export { extractBearerToken, headerValues } from './extract-bearer-token.js';
 export type { GuardErrorResponse } from './guard-error-response.js';
 export { guardErrorResponse } from './guard-error-response.js';
 export type { JwksKeyStore, JwksKeyStoreOptions, JwksKeyStoreStatus } from './jwks/jwks-key-store.js';
+export type { VerifiedCompactJws, VerifyCompactJwsOptions } from './jwt/verify-compact-jws.js';
+export { verifyCompactJws } from './jwt/verify-compact-jws.js';
 export type { Requirement } from './policy.js';
 export { authorize, findUnmetRequirement, validateRequirement } from './policy.js';
 export type { Principal } from './principal.js';

@@ -29,4 +29,9 @@ export interface Principal {
   expiresAt: number;
   /** Every claim as verified, for claims this type does not name. */
   claims: Readonly<JWTPayload>;
+  /**
+   * What the caller presented: an access token (`Authorization: Bearer`) or an API key (`X-API-Key`, whose
+   * `tokenId` is the key id). Optional so principals built elsewhere stay valid; unset means access token.
+   */
+  credential?: 'access_token' | 'api_key';
 }

@@ -23,6 +23,7 @@ export function readPrincipal(claims: JWTPayload, keyId: string): Principal {
     issuedAt: claims.iat as number,
     expiresAt: claims.exp as number,
     claims,
+    credential: 'access_token',
   };
 }
 

@@ -13,6 +13,11 @@ export const meView = z.strictObject({
   permissions: z.array(z.string()).describe('Direct and role-derived, as computed when the token was issued'),
   tokenId: z.string().describe('`jti`, the id revocation works on'),
   grantId: z.string().nullable().describe('The grant (refresh-token family) of a user token; null otherwise'),
+  credential: z
+    .enum(['access_token', 'api_key'])
+    .describe(
+      'What the caller presented: a bearer access token, or an API key (`tokenId` is then the key id)',
+    ),
   issuedAt: z.iso.datetime(),
   expiresAt: z.iso.datetime(),
 });

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Principal } from '@portcullis/guard';
-import type { GuardState, KoaGuard } from '@portcullis/guard/koa';
+import type { GuardDeclaration, GuardState, KoaGuard } from '@portcullis/guard/koa';
 import {
   createRateLimiter,
   type RateLimiter,
@@ -85,21 +85,22 @@ export function createSubjectRateLimit(options: SubjectRateLimitOptions): Middle
 
 /**
  * The guard with `limit` run right after it on every route it protects: same `authenticate()` and
- * `require()`, and the middleware still carries its `requirement` for the OpenAPI checks.
+ * `require()` (route options included), and the middleware still declares its `requirement` and
+ * `acceptsApiKey` for the OpenAPI checks.
  *
  * @example
  * createItemRoutes({ guard: withSubjectRateLimit(guard, limit), prisma, maxBodyBytes });
  */
 export function withSubjectRateLimit(guard: KoaGuard, limit: Middleware<GuardState>): KoaGuard {
   if (typeof limit !== 'function') throw new TypeError('withSubjectRateLimit: limit must be a middleware');
-  const limited = (guarded: Middleware<GuardState>) =>
+  const limited = (guarded: Middleware<GuardState> & GuardDeclaration) =>
     Object.assign(
       (ctx: Parameters<Middleware<GuardState>>[0], next: Next) => guarded(ctx, () => limit(ctx, next)),
-      { requirement: (guarded as { requirement?: unknown }).requirement },
+      { requirement: guarded.requirement, acceptsApiKey: guarded.acceptsApiKey },
     );
   return {
-    authenticate: () => limited(guard.authenticate()),
-    require: (requirement) => limited(guard.require(requirement)),
+    authenticate: (options) => limited(guard.authenticate(options)),
+    require: (requirement, options) => limited(guard.require(requirement, options)),
   };
 }
 

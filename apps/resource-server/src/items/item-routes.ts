@@ -22,6 +22,8 @@ export interface ItemRoutesDependencies {
   guard: KoaGuard;
   prisma: PrismaClient;
   maxBodyBytes: number;
+  /** Whether the machine-friendly routes take X-API-Key too (the guard must have an API key verifier). */
+  acceptApiKeys?: boolean;
 }
 
 /**
@@ -32,9 +34,14 @@ export function createItemRoutes({
   guard,
   prisma,
   maxBodyBytes,
+  acceptApiKeys = false,
 }: ItemRoutesDependencies): Router<GuardState> {
   const router = new Router<GuardState>({ prefix: '/items' });
-  const canRead = guard.require({ scopes: ['items:read'], permissions: ['items:read'] });
+  // Machines (API keys) may list, read and create items; changing, deleting and the admin statistics
+  // stay with access tokens, whose short life and grant-level revocation suit those better.
+  const machines = { apiKey: acceptApiKeys };
+  const canRead = guard.require({ scopes: ['items:read'], permissions: ['items:read'] }, machines);
+  const canCreate = guard.require({ scopes: ['items:write'], permissions: ['items:write'] }, machines);
   const canWrite = guard.require({ scopes: ['items:write'], permissions: ['items:write'] });
   const canDelete = guard.require({ scopes: ['items:delete'], permissions: ['items:delete'] });
   const isAdmin = guard.require({ scopes: ['items:read'], roles: ['admin'] });
@@ -64,7 +71,7 @@ export function createItemRoutes({
     ctx.body = present(await findOrNotFound(prisma, ctx.params.id));
   });
 
-  router.post('/', canWrite, async (ctx) => {
+  router.post('/', canCreate, async (ctx) => {
     const body = validate(createItemBody, await readJsonBody(ctx, maxBodyBytes));
     const item = await createItem(prisma, { ownerId: ctx.state.principal.subject, ...body });
     ctx.status = 201;

@@ -46,6 +46,7 @@ describe('loadConfig', () => {
       redis: { url: 'redis://127.0.0.1:6379', keyPrefix: 'portcullis:' },
       revocation: { maxStalenessSeconds: 30, reconcileIntervalSeconds: 5 },
       rateLimits: { perSubject: 600, routes: {} },
+      apiKeys: undefined,
       logLevel: 'info',
     });
   });
@@ -93,6 +94,7 @@ describe('loadConfig', () => {
       redis: { url: 'rediss://:secret@redis.example.com:6380/1', keyPrefix: 'tenant-a:' },
       revocation: { maxStalenessSeconds: 10, reconcileIntervalSeconds: 2 },
       rateLimits: { perSubject: 120, routes: { 'POST /items': 60, '/items/:id': 30 } },
+      apiKeys: undefined,
       logLevel: 'debug',
     });
   });
@@ -342,5 +344,55 @@ describe('loadConfig: CORS_ORIGINS', () => {
       loadConfig({ ...minimal, PORTCULLIS_MODE: 'development', CORS_ORIGINS: 'http://app.example.com' })
         .corsOrigins,
     ).toEqual(['http://app.example.com']);
+  });
+});
+
+describe('loadConfig: API keys', () => {
+  const hashKey = Buffer.from(Array.from({ length: 32 }, (_, index) => index * 7 + 1));
+  const API_KEY_HASH_KEY = hashKey.toString('base64url');
+
+  it('turns API keys on when API_KEY_HASH_KEY and REDIS_URL are set, and off otherwise', () => {
+    expect(loadConfig({ ...minimal, API_KEY_HASH_KEY }).apiKeys).toEqual({ hashKey });
+    expect(loadConfig({ ...minimal, API_KEY_HASH_KEY: '' }).apiKeys).toBeUndefined();
+    const development = {
+      ...minimal,
+      PORTCULLIS_MODE: 'development',
+      REDIS_URL: undefined,
+      API_KEY_HASH_KEY,
+    };
+    expect(loadConfig(development).apiKeys).toBeUndefined();
+    expect(loadConfig({ ...minimal, API_KEY_HASH_KEY, API_KEYS_ENABLED: 'false' }).apiKeys).toBeUndefined();
+  });
+
+  it('refuses API_KEYS_ENABLED=true without the hash key or without Redis', () => {
+    expect(names(problemsOf({ ...minimal, API_KEYS_ENABLED: 'true' }))).toEqual(['API_KEY_HASH_KEY']);
+    const withoutRedis = {
+      ...minimal,
+      PORTCULLIS_MODE: 'development',
+      REDIS_URL: undefined,
+      API_KEY_HASH_KEY,
+      API_KEYS_ENABLED: 'true',
+    };
+    expect(names(problemsOf(withoutRedis))).toEqual(['API_KEYS_ENABLED']);
+  });
+
+  it('refuses a short hash key without echoing it', () => {
+    const short = Buffer.alloc(16, 9).toString('base64url');
+    const problems = problemsOf({ ...minimal, API_KEY_HASH_KEY: short });
+    expect(names(problems)).toEqual(['API_KEY_HASH_KEY']);
+    expect(problems.join('\n')).not.toContain(short);
+  });
+
+  it('refuses, in production only, a development or typed hash key', () => {
+    const development = Buffer.concat([Buffer.from('portcullis-dev:', 'ascii'), hashKey]).toString(
+      'base64url',
+    );
+    const typed = Buffer.alloc(32, 'a').toString('base64url');
+    for (const value of [development, typed]) {
+      expect(names(problemsOf({ ...minimal, API_KEY_HASH_KEY: value }))).toEqual(['API_KEY_HASH_KEY']);
+      expect(
+        loadConfig({ ...minimal, PORTCULLIS_MODE: 'development', API_KEY_HASH_KEY: value }).apiKeys,
+      ).toBeDefined();
+    }
   });
 });

@@ -7,5 +7,11 @@
  * const guard = createKoaGuard({ verifier: createAccessTokenVerifier({ issuer, audience }), realm: 'items' });
  * router.delete('/items/:id', guard.require({ scopes: ['items:delete'] }), deleteItem);
  */
-export type { GuardState, KoaGuard, KoaGuardOptions } from './create-koa-guard.js';
+export type {
+  GuardDeclaration,
+  GuardRouteOptions,
+  GuardState,
+  KoaGuard,
+  KoaGuardOptions,
+} from './create-koa-guard.js';
 export { createKoaGuard } from './create-koa-guard.js';

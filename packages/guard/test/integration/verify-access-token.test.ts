@@ -109,6 +109,7 @@ describe('a valid access token', () => {
       issuedAt: NOW - 10,
       expiresAt: NOW + 290,
       claims: expect.objectContaining({ iss: ISSUER, aud: AUDIENCE, sub: 'user-42', grant_id: 'grant-7' }),
+      credential: 'access_token',
     });
     expect(principal.tokenId).toBe(principal.claims.jti);
   });

@@ -42,6 +42,7 @@ describe('readPrincipal', () => {
       issuedAt: 1000,
       expiresAt: 1300,
       claims,
+      credential: 'access_token',
     });
   });
 
