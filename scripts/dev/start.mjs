@@ -83,12 +83,16 @@ async function main() {
   stopServices = services.stop;
   await applyMigrations({ connectionString: services.databaseUrl, log: (line) => console.info(line) });
 
+  const secrets = loadOrCreateDevSecrets(`${dataDir}/dev-secrets.json`);
   /** @type {NodeJS.ProcessEnv} */
   const env = {
     PORTCULLIS_MODE: 'development',
     HOST: '127.0.0.1',
     SCOPES: 'items:read items:write items:delete',
-    ...loadOrCreateDevSecrets(`${dataDir}/dev-secrets.json`),
+    // The demo shows every self-service flow; mail lands in the outbox table (npm run email:outbox).
+    SELF_REGISTRATION_ENABLED: 'true',
+    PASSWORD_RESET_ENABLED: 'true',
+    ...secrets,
     ...process.env,
     PORT: authServerPort,
     ISSUER: issuer,
@@ -99,7 +103,8 @@ async function main() {
   await runToCompletion('apps/auth-server/dist/cli/seed-demo-data.js', [credentialsFile], env);
 
   await startServer('auth-server', env, authServerPort);
-  // The resource server gets only what it needs: no auth secrets, its own port, tokens audienced to it.
+  // The resource server gets only what it needs: its own port, tokens audienced to it, and of the auth
+  // secrets only the API-key hash key (it checks X-API-Key offline).
   await startServer(
     'resource-server',
     {
@@ -111,6 +116,7 @@ async function main() {
       ISSUER: issuer,
       AUDIENCE: resource,
       DATABASE_URL: services.databaseUrl,
+      API_KEY_HASH_KEY: process.env.API_KEY_HASH_KEY ?? secrets.API_KEY_HASH_KEY,
       // The revocation mirror's source; the same key prefix as the auth server's, whatever it is.
       ...(services.redisUrl ? { REDIS_URL: services.redisUrl } : {}),
       ...(process.env.REDIS_KEY_PREFIX ? { REDIS_KEY_PREFIX: process.env.REDIS_KEY_PREFIX } : {}),
