@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { type PrismaClient, upsertClient, upsertRole, upsertUser } from '@portcullis/db';
 import { ADMIN_PERMISSIONS } from '../admin/admin-permissions.js';
-import { ADMIN_SCOPE } from '../config.js';
+import { ACCOUNT_SCOPE, ADMIN_SCOPE } from '../config.js';
 import { generateClientSecret, hashClientSecret } from '../credentials/client-secret.js';
 import type { PasswordHasher } from '../credentials/password-hasher.js';
 
@@ -76,7 +76,8 @@ export async function seedDemoData(
       id: 'demo-web',
       name: 'Demo web app (first party)',
       grantTypes: ['password', 'refresh_token'],
-      scopes: demoScopes,
+      // `account`: its users may change their own password (POST /account/password).
+      scopes: [...demoScopes, ACCOUNT_SCOPE],
       firstParty: true,
     },
     {
