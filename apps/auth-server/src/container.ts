@@ -79,6 +79,8 @@ export interface Container {
   adminApp: Koa;
   /** Waits for queued audit writes (tests read the audit log right after a request). */
   flushAudit(): Promise<void>;
+  /** Waits for the account emails handed to the background sender so far (tests check what was not sent). */
+  flushAccountMail(): Promise<void>;
   /** The shared Redis connection (fail-fast client); undefined in development without REDIS_URL. */
   redis?: Redis;
   /** Keeps Redis holding every revocation in force; undefined without Redis. */
@@ -405,6 +407,7 @@ export async function createContainer(config: AuthServerConfig, logger: Logger):
       adminApp,
       metrics: appMetrics.metrics,
       flushAudit: () => audit.flush(),
+      flushAccountMail: () => accountMailer.idle(),
       announceAuthorizationChange,
       apiKeyRecords,
       redis,

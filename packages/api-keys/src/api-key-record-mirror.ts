@@ -137,11 +137,15 @@ export function createApiKeyRecordMirror(options: ApiKeyRecordMirrorOptions): Ap
     }
   }
 
-  /** Keeps the newest record per key id; a record no newer than the one held changes nothing. */
+  /**
+   * Keeps the newest record per key id; an older one changes nothing. `iat` has whole seconds: a record
+   * signed in the same second as the one held replaces it, since a re-sign in that second (an owner's role
+   * removed, a grace period started) must not be lost, and Redis and the channel carry the last one signed.
+   */
   function store(jws: string, record: VerifiedApiKeyRecord): void {
     const id = record.claims.key_id;
     const current = held.get(id);
-    if (current !== undefined && current.record.claims.iat >= record.claims.iat) return;
+    if (current !== undefined && current.record.claims.iat > record.claims.iat) return;
     if (current !== undefined) heldByJws.delete(current.jws);
     held.set(id, { jws, record, stamp: ++stamp });
     heldByJws.set(jws, record);

@@ -1,8 +1,12 @@
 import type { Logger } from '@portcullis/service-kit';
 import type { EmailMessage, EmailTransport } from '../email/email-transport.js';
 
-/** Hands a message to the transport without waiting; `kind` names it in the log. */
-export type SendInBackground = (kind: string, message: EmailMessage) => void;
+/**
+ * Hands a message to the transport without waiting; `kind` names it in the log. A function is run in the
+ * background first: work that only happens when an account exists (storing a link's token) must not make
+ * that answer slower than the one for an unknown address.
+ */
+export type SendInBackground = (kind: string, message: EmailMessage | (() => Promise<EmailMessage>)) => void;
 
 export interface BackgroundMailer {
   send: SendInBackground;
@@ -20,8 +24,11 @@ export function createBackgroundMailer(transport: EmailTransport, logger: Logger
   const pending = new Set<Promise<void>>();
   return {
     send(kind, message) {
-      const sending = transport
-        .send(message)
+      const handedOver =
+        typeof message === 'function'
+          ? message().then((ready) => transport.send(ready))
+          : transport.send(message);
+      const sending = handedOver
         .catch((error: unknown) => {
           const { name, code } = (error ?? {}) as { name?: unknown; code?: unknown };
           logger.warn(

@@ -15,8 +15,10 @@ export interface RegistrationInput {
  * gets the same answer, and the password is hashed whatever happens next, so a taken name or address does
  * not answer faster. Only the owner of an address hears about it, by email:
  * - a new account (no roles, email unverified) gets a verification link;
- * - an address that already has an account gets a fresh verification link if it was never verified,
- *   otherwise a "you already have an account" notice with the way to reset the password;
+ * - an address whose account was never verified: that account is replaced by the new registration (see
+ *   registerSelfServiceUser: pre-hijacking), which gets the link; when it cannot be replaced, no email;
+ * - an address with a verified account gets a "you already have an account" notice with the way to reset
+ *   the password;
  * - a username taken by an account with another address: no email at all. A message to the address in
  *   the request would tell whoever typed it that the username exists; the person typing it is not proven
  *   to own any account, so they learn nothing, and pick another name when no link arrives.
@@ -44,6 +46,15 @@ export async function registerAccount(
   switch (outcome.outcome) {
     case 'created':
       audit({ type: 'account.registered', subject: outcome.userId, ip: requester.ip });
+      sendVerification(dependencies, input.email, verification.token);
+      return;
+    case 'replaced':
+      audit({
+        type: 'account.registered',
+        subject: outcome.userId,
+        ip: requester.ip,
+        details: { replacedUnverified: outcome.replacedUserId },
+      });
       sendVerification(dependencies, input.email, verification.token);
       return;
     case 'email_taken':
@@ -79,7 +90,7 @@ export async function resendVerification(
     ip: requester.ip,
     details: { sent: email !== null },
   });
-  if (account && email !== null) await issueVerification(dependencies, account.id, email);
+  if (account && email !== null) issueVerification(dependencies, account.id, email);
 }
 
 async function tellAddressOwner(
@@ -87,35 +98,42 @@ async function tellAddressOwner(
   account: SelfServiceAccount,
   address: string,
 ): Promise<void> {
-  if (account.verificationPending && !account.disabled) {
-    await issueVerification(dependencies, account.id, account.email ?? address);
-    return;
-  }
+  // Unverified and not replaced (an admin gave it something, or the new username is taken): its password
+  // was chosen by whoever registered it, so the address owner gets no link to it. A password reset is the
+  // owner's way in.
+  if (account.verificationPending) return;
   dependencies.sendMail(
     'already-registered',
     alreadyRegisteredMessage(dependencies.links, account.email ?? address),
   );
 }
 
-/** A new verification link for the account; older unspent ones stop working (only the newest link works). */
-async function issueVerification(
-  dependencies: AccountDependencies,
-  userId: string,
-  email: string,
-): Promise<void> {
-  const verification = dependencies.tokens.issue();
-  await insertAccountToken(
-    dependencies.prisma,
-    {
-      id: verification.id,
-      purpose: 'verify_email',
-      userId,
+/**
+ * A new verification link for the account; older unspent ones stop working (only the newest link works).
+ * The token is stored in the background, with the mail: the answer must not wait for work that only an
+ * existing account causes.
+ */
+function issueVerification(dependencies: AccountDependencies, userId: string, email: string): void {
+  dependencies.sendMail('verify-email', async () => {
+    const verification = dependencies.tokens.issue();
+    await insertAccountToken(
+      dependencies.prisma,
+      {
+        id: verification.id,
+        purpose: 'verify_email',
+        userId,
+        email,
+        expiresAt: expiry(dependencies, dependencies.verificationTtlSeconds),
+      },
+      { supersede: true },
+    );
+    return verificationMessage(
+      dependencies.links,
       email,
-      expiresAt: expiry(dependencies, dependencies.verificationTtlSeconds),
-    },
-    { supersede: true },
-  );
-  sendVerification(dependencies, email, verification.token);
+      verification.token,
+      dependencies.verificationTtlSeconds,
+    );
+  });
 }
 
 function sendVerification(dependencies: AccountDependencies, email: string, token: string): void {

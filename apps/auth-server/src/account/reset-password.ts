@@ -32,22 +32,22 @@ export async function requestPasswordReset(
     details: { sent: email !== null },
   });
   if (!account || email === null) return;
-  const reset = dependencies.tokens.issue();
-  await insertAccountToken(
-    dependencies.prisma,
-    {
-      id: reset.id,
-      purpose: 'reset_password',
-      userId: account.id,
-      email,
-      expiresAt: expiry(dependencies, dependencies.resetTtlSeconds),
-    },
-    { supersede: true },
-  );
-  dependencies.sendMail(
-    'reset-password',
-    passwordResetMessage(dependencies.links, email, reset.token, dependencies.resetTtlSeconds),
-  );
+  // Stored in the background with the mail, so an existing account answers as fast as an unknown address.
+  dependencies.sendMail('reset-password', async () => {
+    const reset = dependencies.tokens.issue();
+    await insertAccountToken(
+      dependencies.prisma,
+      {
+        id: reset.id,
+        purpose: 'reset_password',
+        userId: account.id,
+        email,
+        expiresAt: expiry(dependencies, dependencies.resetTtlSeconds),
+      },
+      { supersede: true },
+    );
+    return passwordResetMessage(dependencies.links, email, reset.token, dependencies.resetTtlSeconds);
+  });
 }
 
 /**

@@ -95,12 +95,13 @@ export function createApiKeyRoutes(dependencies: ApiKeyRoutesDependencies) {
       permissions: input.permissions ?? [],
       expiresAt: input.expiresAt === undefined ? undefined : new Date(input.expiresAt),
     };
-    await checkApiKeyGrant(prisma, grant, dependencies, now());
+    // Authority first: the grant check's messages name what the owner holds, which a lesser admin must not probe.
     await authority.mayActOn(
       ctx,
       'userId' in owner ? 'user' : 'client',
       'userId' in owner ? owner.userId : owner.clientId,
     );
+    await checkApiKeyGrant(prisma, grant, dependencies, now());
     const { view, key } = await issueApiKey(services, {
       ...grant,
       name: input.name,

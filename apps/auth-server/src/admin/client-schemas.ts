@@ -1,3 +1,4 @@
+import { USER_API_KEY_CLIENT_ID } from '@portcullis/api-keys';
 import { z } from 'zod';
 import { permissionNames, roleNames } from './role-schemas.js';
 
@@ -21,6 +22,11 @@ const clientId = z
   .regex(
     /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/,
     'must be 1-100 letters, digits or . _ -, starting with a letter or digit',
+  )
+  // Every user's API key carries it as client_id: revoking such a client would reach all of them.
+  .refine(
+    (id) => id !== USER_API_KEY_CLIENT_ID,
+    `"${USER_API_KEY_CLIENT_ID}" is reserved for users' API keys`,
   );
 const clientName = z.string().trim().min(1).max(200);
 const grantTypes = z

@@ -31,11 +31,11 @@ export class ApiKeyGrantInvalidError extends Error {
   }
 }
 
-/** The key is revoked or expired: it cannot be rotated (409). */
+/** The key is revoked, expired or already rotated (its successor is the one to rotate): 409. */
 export class ApiKeyNotActiveError extends Error {
   readonly code = 'ERR_API_KEY_NOT_ACTIVE';
   constructor() {
-    super('the key is revoked or expired');
+    super('the key is revoked, expired or already rotated');
     this.name = 'ApiKeyNotActiveError';
   }
 }

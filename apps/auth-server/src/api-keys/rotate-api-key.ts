@@ -16,7 +16,7 @@ export interface ApiKeyRotationResult extends IssuedApiKeyView {
  * with a grace its expiry is brought forward to now + grace and its record re-signed at once, so its
  * `key_exp` and `exp` shrink on every resource server. Null for an unknown id.
  *
- * @throws {ApiKeyNotActiveError} the key is revoked or expired (or was rotated by a concurrent request).
+ * @throws {ApiKeyNotActiveError} the key is revoked, expired or already rotated (a grace running).
  */
 export async function rotateApiKeyEverywhere(
   services: ApiKeyServices,
@@ -37,7 +37,7 @@ export async function rotateApiKeyEverywhere(
       { id: nextId, secretHash: hashApiKey(services.hashKey, key), createdBy: request.actor ?? null },
       { now, graceEndsAt },
     );
-    // Checked active above: only a concurrent rotation or revocation gets here.
+    // Active above: an earlier rotation (grace running) or a concurrent rotation or revocation gets here.
     if (!rotation) throw new ApiKeyNotActiveError();
     previous = rotation.previous;
     return rotation.next;

@@ -136,11 +136,53 @@ describe('self-service accounts on the public listener', () => {
       const notice = await emailTo(server, 'owner@example.com', /already have an account/i);
       expect(notice.text).not.toMatch(/#token=/);
       await emailTo(server, 'brandnew@example.com', /confirm your email/i);
+      await server.container.flushAccountMail();
       expect(await emailsTo(server, 'intruder@example.com')).toEqual([]);
       expect(await server.prisma.user.count({ where: { username: 'someoneelse' } })).toBe(0);
       expect(await auditReasons('account.registration_declined')).toEqual(
         expect.arrayContaining(['username_taken', 'email_taken']),
       );
+    });
+
+    it('replaces an unverified registration of the address, so its owner never verifies an account someone else chose the password of', async () => {
+      const squatter = {
+        username: 'squatter',
+        email: 'victim@example.com',
+        password: 'squatters passphrase',
+      };
+      expect((await postAccount(server, '/register', squatter)).status).toBe(202);
+      const squattersLink = tokenIn((await emailTo(server, 'victim@example.com', /confirm/i)).text);
+
+      const owner = { username: 'victim', email: 'victim@example.com', password: 'the owners passphrase' };
+      expect((await postAccount(server, '/register', owner)).status).toBe(202);
+      const ownersLink = await eventually(async () => {
+        const rows = await emailsTo(server, 'victim@example.com');
+        return rows.length === 2 ? tokenIn(rows[1]?.text ?? '') : undefined;
+      });
+      expect(await server.prisma.user.count({ where: { username: 'squatter' } })).toBe(0);
+      expect((await postAccount(server, '/verify-email', { token: squattersLink })).status).toBe(400);
+      expect((await postAccount(server, '/verify-email', { token: ownersLink })).status).toBe(204);
+      expect((await login('victim', owner.password)).status).toBe(200);
+      expect((await login('squatter', squatter.password)).status).toBe(400);
+    });
+
+    it('sends no link to an unverified account it cannot replace (an admin gave it a role)', async () => {
+      const squatter = {
+        username: 'squatter2',
+        email: 'victim2@example.com',
+        password: 'squatters passphrase',
+      };
+      await postAccount(server, '/register', squatter);
+      await emailTo(server, 'victim2@example.com', /confirm/i);
+      const held = await server.prisma.user.findUniqueOrThrow({ where: { username: 'squatter2' } });
+      const role = await server.prisma.role.create({ data: { name: 'squatter-role' } });
+      await server.prisma.userRole.create({ data: { userId: held.id, roleId: role.id } });
+
+      const again = await postAccount(server, '/register', { ...squatter, username: 'victim2' });
+      expect(again.status).toBe(202);
+      await server.container.flushAccountMail();
+      expect(await emailsTo(server, 'victim2@example.com')).toHaveLength(1);
+      expect(await server.prisma.user.count({ where: { username: 'victim2' } })).toBe(0);
     });
 
     it('refuses a password the policy refuses, naming the rule and never the password', async () => {
@@ -198,6 +240,7 @@ describe('self-service accounts on the public listener', () => {
       });
       expect((await postAccount(server, '/verify-email', { token: first })).status).toBe(400);
       expect((await postAccount(server, '/verify-email', { token: second })).status).toBe(204);
+      await server.container.flushAccountMail();
       expect(await emailsTo(server, 'nobody@example.com')).toEqual([]);
     });
   });

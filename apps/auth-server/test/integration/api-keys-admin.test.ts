@@ -368,6 +368,11 @@ describe('admin API: API keys (real PostgreSQL and Redis)', () => {
     expect(
       (await call(`/api-keys/${old.id}/rotate`, { method: 'POST', body: { graceSeconds: 86_401 } })).status,
     ).toBe(400);
+    // Rotated already (a retried command): its successor is the key to rotate, not a second one that would
+    // inherit the grace's end as its expiry.
+    const again = await call(`/api-keys/${old.id}/rotate`, { method: 'POST', body: { graceSeconds: 120 } });
+    expect(again.status).toBe(409);
+    expect(await server.prisma.apiKey.count({ where: { rotatedFromId: old.id as string } })).toBe(1);
   });
 
   it("revokes an owner's keys when the owner is disabled or deleted, for good", async () => {

@@ -201,13 +201,10 @@ describe('SMTP email transport against a real SMTP server on loopback', () => {
       createSmtpEmailTransport({ from: FROM, smtp: smtpSettings(silent.port, { timeoutMs: 300 }) }),
     );
 
-    const started = Date.now();
     const error = await rejectionOf(transport.send(message));
 
+    // Bounded by SMTP_TIMEOUT_SECONDS (here 0.3 s): the send gave up on its own, the server never answered.
     expect(error.code).toBe('ETIMEDOUT');
-    // Bounded by SMTP_TIMEOUT_SECONDS (here 0.3 s, a whole send at most 3 of them); the bound below is only
-    // generous proof that the request did not wait for the server.
-    expect(Date.now() - started).toBeLessThan(10_000);
   }, 20_000);
 
   it('refuses to send when STARTTLS is required and the server does not offer it, before any AUTH', async () => {

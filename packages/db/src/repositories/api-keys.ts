@@ -262,6 +262,9 @@ export async function rotateApiKey(
     if (locked.length === 0) return null;
     const from = await tx.apiKey.findUniqueOrThrow({ where: { id: fromId } });
     if (apiKeyStatus(from, timing.now) !== 'active') return null;
+    // Rotated already (its grace running): a second rotation, e.g. a retried command, would give a key that
+    // inherits the grace's end as its expiry. The successor is the key to rotate.
+    if ((await tx.apiKey.count({ where: { rotatedFromId: fromId } })) > 0) return null;
     // Rotating within a grace already running must not extend it.
     const graceEndsAt =
       timing.graceEndsAt && from.expiresAt && from.expiresAt < timing.graceEndsAt

@@ -28,6 +28,8 @@ export interface NewSelfServiceUser {
 
 export type RegistrationOutcome =
   | { outcome: 'created'; userId: string }
+  /** Created in place of an unverified self-registration of the same address (see registerSelfServiceUser). */
+  | { outcome: 'replaced'; userId: string; replacedUserId: string }
   /** The address already belongs to an account (whatever the username asked for). */
   | { outcome: 'email_taken'; account: SelfServiceAccount }
   /** The username is taken by an account with another address (or none). */
@@ -78,6 +80,11 @@ export async function findAccountById(prisma: PrismaClient, id: string): Promise
  * verification token, or says which existing account is in the way. The email is looked at first: its
  * owner is the one to tell. A concurrent registration of the same name or address ends as a unique
  * violation, which is answered like the account it lost to.
+ *
+ * An unverified self-registration of the address is only a claim, and is replaced: whoever registered it
+ * chose its password, so a verification link for it sent to the address owner now would hand the owner an
+ * account someone else can log in to (account pre-hijacking). Replaced only while nothing else hangs on it
+ * (not disabled, no roles, permissions or API keys given by an admin).
  */
 export async function registerSelfServiceUser(
   prisma: PrismaClient,
@@ -85,9 +92,24 @@ export async function registerSelfServiceUser(
 ): Promise<RegistrationOutcome> {
   const username = normalizeUsername(user.username);
   const existing = await existingAccount(prisma, username, user.email);
-  if (existing) return existing;
+  const claim = existing?.outcome === 'email_taken' && existing.account.verificationPending ? existing : null;
+  if (existing && !claim) return existing;
   try {
     const userId = await prisma.$transaction(async (tx) => {
+      if (claim) {
+        const { count } = await tx.user.deleteMany({
+          where: {
+            id: claim.account.id,
+            mustVerifyEmail: true,
+            emailVerifiedAt: null,
+            disabled: false,
+            roles: { none: {} },
+            permissions: { none: {} },
+            apiKeys: { none: {} },
+          },
+        });
+        if (count !== 1) return null;
+      }
       const created = await tx.user.create({
         data: { username, email: user.email, passwordHash: user.passwordHash, mustVerifyEmail: true },
         select: { id: true },
@@ -101,7 +123,10 @@ export async function registerSelfServiceUser(
       });
       return created.id;
     });
-    return { outcome: 'created', userId };
+    if (userId === null) return existing as RegistrationOutcome;
+    return claim
+      ? { outcome: 'replaced', userId, replacedUserId: claim.account.id }
+      : { outcome: 'created', userId };
   } catch (error) {
     if (!(error instanceof Prisma.PrismaClientKnownRequestError) || error.code !== 'P2002') throw error;
     const winner = await existingAccount(prisma, username, user.email);
@@ -151,7 +176,7 @@ export interface PasswordResetCompletion {
  * Spends a reset token and stores the new password hash, in one transaction with: the address marked
  * verified (following the link proved the inbox, when it is still the account's address) and every other
  * unspent reset token of the user deleted. Null when the token is unknown, spent, expired, or its account
- * has been disabled since (the token is spent all the same).
+ * has been disabled or given another address since (the token is spent all the same).
  */
 export async function resetPasswordWithToken(
   prisma: PrismaClient,
@@ -161,17 +186,15 @@ export async function resetPasswordWithToken(
   return prisma.$transaction(async (tx) => {
     const claim = await spendAccountToken(tx, input.tokenId, 'reset_password', now);
     if (!claim) return null;
+    // Only while the link's address is still the account's: an admin who moved the account off a
+    // compromised mailbox has cut off the links already sent there.
     const { count } = await tx.user.updateMany({
-      where: { id: claim.userId, disabled: false },
+      where: { id: claim.userId, disabled: false, email: { equals: claim.email, mode: 'insensitive' } },
       data: { passwordHash: input.passwordHash },
     });
     if (count !== 1) return null;
     await tx.user.updateMany({
-      where: {
-        id: claim.userId,
-        email: { equals: claim.email, mode: 'insensitive' },
-        emailVerifiedAt: null,
-      },
+      where: { id: claim.userId, emailVerifiedAt: null },
       data: { emailVerifiedAt: now },
     });
     await tx.accountToken.deleteMany({
